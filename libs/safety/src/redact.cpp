@@ -1,0 +1,93 @@
+#include "octo/safety/redact.h"
+
+#include <openssl/sha.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace octo::safety {
+namespace {
+
+bool IsAlnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+void AppendTypedMask(PiiType type, std::string& out) {
+  out.push_back('[');
+  out.append(PiiTypeName(type));
+  out.push_back(']');
+}
+
+void AppendHash(PiiType type, std::string_view value, std::string& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(value.data()), value.size(), digest);
+  out.push_back('[');
+  out.append(PiiTypeName(type));
+  out.push_back(':');
+  for (int i = 0; i < 4; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xF]);
+  }
+  out.push_back(']');
+}
+
+void AppendKeepLast4(PiiType type, std::string_view value, std::string& out) {
+  size_t alnum = static_cast<size_t>(std::count_if(value.begin(), value.end(), IsAlnum));
+  bool multiline = value.find('\n') != std::string_view::npos;
+  if (type == PiiType::kSecret || alnum <= 8 || multiline) {
+    AppendTypedMask(type, out);
+    return;
+  }
+  size_t seen = 0;
+  for (char c : value) {
+    if (IsAlnum(c)) {
+      ++seen;
+      out.push_back(seen + 4 > alnum ? c : '*');
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+
+}  // namespace
+
+std::string Redact(std::string_view text, std::span<const PiiFinding> findings,
+                   RedactionStrategy strategy) {
+  struct Span {
+    uint32_t start, end;
+    PiiType type;
+  };
+  std::vector<Span> spans;
+  spans.reserve(findings.size());
+  const auto size = static_cast<uint32_t>(text.size());
+  for (const PiiFinding& f : findings) {
+    uint32_t s = std::min(f.start, size), e = std::min(f.end, size);
+    if (s < e) spans.push_back({s, e, f.type});
+  }
+  std::sort(spans.begin(), spans.end(),
+            [](const Span& a, const Span& b) { return a.start < b.start; });
+  std::string out;
+  out.reserve(text.size() + spans.size() * 8);
+  uint32_t pos = 0;
+  for (size_t i = 0; i < spans.size();) {
+    Span cur = spans[i++];
+    while (i < spans.size() && spans[i].start < cur.end) {  // merge overlaps
+      cur.end = std::max(cur.end, spans[i].end);
+      ++i;
+    }
+    out.append(text.substr(pos, cur.start - pos));
+    std::string_view value = text.substr(cur.start, cur.end - cur.start);
+    switch (strategy) {
+      case RedactionStrategy::kTypedMask: AppendTypedMask(cur.type, out); break;
+      case RedactionStrategy::kHash: AppendHash(cur.type, value, out); break;
+      case RedactionStrategy::kKeepLast4: AppendKeepLast4(cur.type, value, out); break;
+      case RedactionStrategy::kRemove: break;
+    }
+    pos = cur.end;
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+}  // namespace octo::safety

@@ -1,0 +1,145 @@
+#include "pg.h"
+
+#include <cctype>
+#include <stdexcept>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+
+namespace octo::store {
+namespace {
+
+absl::Status FromSqlState(absl::string_view state, absl::string_view message) {
+  if (state == "23505") return absl::AlreadyExistsError(message);
+  if (absl::StartsWith(state, "40")) return absl::AbortedError(message);
+  // Connection exceptions; admin/crash shutdown; cannot connect now.
+  if (absl::StartsWith(state, "08") || absl::StartsWith(state, "57P")) {
+    return absl::UnavailableError(message);
+  }
+  // Data exceptions (bad UUID, value out of range...); program limits (e.g. tsvector too big).
+  if (absl::StartsWith(state, "22") || absl::StartsWith(state, "54")) {
+    return absl::InvalidArgumentError(message);
+  }
+  return absl::InternalError(message);
+}
+
+}  // namespace
+
+absl::Status StatusFromCurrentException() {
+  try {
+    throw;
+  } catch (const pqxx::in_doubt_error& e) {
+    return absl::UnavailableError(
+        absl::StrCat("connection lost during commit, outcome unknown: ", e.what()));
+  } catch (const pqxx::broken_connection& e) {
+    return absl::UnavailableError(absl::StrCat("postgres connection: ", e.what()));
+  } catch (const pqxx::transaction_rollback& e) {  // serialization failure, deadlock
+    return absl::AbortedError(e.what());
+  } catch (const pqxx::sql_error& e) {
+    return FromSqlState(e.sqlstate(), e.what());
+  } catch (const std::exception& e) {
+    return absl::InternalError(e.what());
+  } catch (...) {
+    return absl::InternalError("unknown exception from the database layer");
+  }
+}
+
+absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect(const std::string& dsn) {
+  try {
+    return std::make_unique<pqxx::connection>(dsn);
+  } catch (...) {
+    absl::Status status = StatusFromCurrentException();
+    // Failing to connect is an outage whatever libpq calls it (bad host, refused, auth).
+    return absl::UnavailableError(status.message());
+  }
+}
+
+PgPool::Connection::~Connection() {
+  if (pool_ != nullptr) pool_->Release(std::move(conn_));
+}
+
+PgPool::PgPool(PgPoolOptions options, std::vector<std::unique_ptr<pqxx::connection>> conns)
+    : options_(std::move(options)), idle_(std::move(conns)) {}
+
+absl::StatusOr<PgPool::Connection> PgPool::Acquire(bool fresh) {
+  if (!mu_.LockWhenWithTimeout(absl::Condition(this, &PgPool::HasIdle),
+                               options_.acquire_timeout)) {
+    mu_.Unlock();
+    return absl::UnavailableError(absl::StrCat("no free Postgres connection within ",
+                                               absl::FormatDuration(options_.acquire_timeout)));
+  }
+  std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
+  idle_.pop_back();
+  mu_.Unlock();
+
+  if (fresh || conn == nullptr || !conn->is_open()) {
+    conn.reset();
+    auto connected = Connect(options_.dsn);
+    if (!connected.ok()) {
+      Release(nullptr);
+      return connected.status();
+    }
+    conn = std::move(*connected);
+  }
+  return Connection(this, std::move(conn));
+}
+
+void PgPool::Release(std::unique_ptr<pqxx::connection> conn) {
+  absl::MutexLock lock(&mu_);
+  idle_.push_back(std::move(conn));
+}
+
+absl::StatusOr<std::shared_ptr<PgPool>> OpenPgPool(const PgPoolOptions& options) {
+  if (options.dsn.empty()) return absl::InvalidArgumentError("PgPoolOptions.dsn is empty");
+  if (options.size < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("PgPoolOptions.size must be at least 1, got ", options.size));
+  }
+  std::vector<std::unique_ptr<pqxx::connection>> conns;
+  for (int i = 0; i < options.size; ++i) {
+    auto conn = Connect(options.dsn);
+    if (!conn.ok()) return conn.status();
+    conns.push_back(std::move(*conn));
+  }
+  return std::make_shared<PgPool>(options, std::move(conns));
+}
+
+pqxx::binarystring ToBytea(const google::protobuf::MessageLite& message) {
+  return pqxx::binarystring(message.SerializeAsString());
+}
+
+bool ReadProto(const pqxx::field& field, google::protobuf::MessageLite* message) {
+  if (field.is_null()) return false;
+  pqxx::binarystring bytes(field);
+  if (!message->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    throw std::runtime_error(absl::StrCat("column ", field.name(), " holds a corrupt ",
+                                          message->GetTypeName()));
+  }
+  return true;
+}
+
+google::protobuf::Timestamp ToTimestamp(int64_t unix_micros) {
+  google::protobuf::Timestamp ts;
+  int64_t seconds = unix_micros / 1'000'000;
+  int64_t micros = unix_micros % 1'000'000;
+  if (micros < 0) {
+    micros += 1'000'000;
+    seconds -= 1;
+  }
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>(micros * 1000));
+  return ts;
+}
+
+int64_t ToMicros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
+
+bool IsUuid(absl::string_view id) {
+  if (id.size() != 36) return false;
+  for (size_t i = 0; i < id.size(); ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? id[i] != '-' : !std::isxdigit(static_cast<unsigned char>(id[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace octo::store

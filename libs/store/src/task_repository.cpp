@@ -1,0 +1,534 @@
+// TaskRepository on Postgres. Every write that touches a task first locks its row (INSERT,
+// FOR UPDATE or the claim's SKIP LOCKED), so event sequence numbers are assigned without gaps
+// or races from tasks.last_event_seq.
+#include <optional>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "octo/store/pg_pool.h"
+#include "octo/store/task_repository.h"
+#include "pg.h"
+
+namespace octo::store {
+namespace {
+
+// Aging: a waiting task gains one priority level per this many seconds, so a LOW task that
+// waited 90 s ranks with a fresh CRITICAL one and nothing starves.
+constexpr int kAgingSeconds = 30;
+// Claim looks at this many candidates beyond `max` per priority level, so that rows locked by
+// concurrent claimers (skipped) rarely leave it short.
+constexpr int kClaimSlack = 16;
+
+constexpr int kListDefaultPageSize = 50;
+constexpr int kListMaxPageSize = 500;
+constexpr int kReadEventsMaxLimit = 1000;
+
+// Columns of a task row, read by ParseTask. Times are microseconds since the Unix epoch.
+#define OCTO_TASK_COLUMNS                                                        \
+  "t.id::text AS id, t.tenant_id, t.state, t.spec, t.result, t.usage, t.error, " \
+  "(extract(epoch FROM t.created_at) * 1000000)::bigint AS created_us, "         \
+  "(extract(epoch FROM t.updated_at) * 1000000)::bigint AS updated_us, "         \
+  "(extract(epoch FROM t.finished_at) * 1000000)::bigint AS finished_us, "       \
+  "t.last_event_seq, t.cancel_requested"
+
+// `'epoch' + $n µs`: a timestamptz from microseconds since the Unix epoch, exactly.
+#define OCTO_FROM_MICROS(n) "('epoch'::timestamptz + $" #n "::bigint * interval '1 microsecond')"
+
+const Statement kInsertTask{
+    "task_insert",
+    "INSERT INTO tasks (tenant_id, idempotency_key, state, priority, spec, last_event_seq) "
+    "VALUES ($1, $2, 1, $3, $4, 1) "
+    "ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
+    "RETURNING id::text"};
+
+const Statement kSelectTaskByKey{
+    "task_select_by_key",
+    "SELECT " OCTO_TASK_COLUMNS " FROM tasks t WHERE t.tenant_id = $1 AND t.idempotency_key = $2"};
+
+const Statement kSelectTask{"task_select",
+                            "SELECT " OCTO_TASK_COLUMNS " FROM tasks t WHERE t.id = $1::uuid"};
+
+const Statement kSelectTenantTask{
+    "task_select_tenant",
+    "SELECT " OCTO_TASK_COLUMNS " FROM tasks t WHERE t.id = $1::uuid AND t.tenant_id = $2"};
+
+const Statement kSelectSteps{
+    "task_select_steps", "SELECT step FROM task_steps WHERE task_id = $1::uuid ORDER BY ordinal"};
+
+const Statement kListFirstPage{
+    "task_list_first",
+    "SELECT " OCTO_TASK_COLUMNS " FROM tasks t "
+    "WHERE t.tenant_id = $1 AND ($2::smallint = 0 OR t.state = $2::smallint) "
+    "ORDER BY t.created_at DESC, t.id DESC LIMIT $3"};
+
+const Statement kListNextPage{
+    "task_list_next",
+    "SELECT " OCTO_TASK_COLUMNS " FROM tasks t "
+    "WHERE t.tenant_id = $1 AND ($2::smallint = 0 OR t.state = $2::smallint) "
+    "  AND (t.created_at, t.id) < (" OCTO_FROM_MICROS(4) ", $5::uuid) "
+    "ORDER BY t.created_at DESC, t.id DESC LIMIT $3"};
+
+// One row per event, or a single row of NULLs when the task exists but has no such events;
+// no row when the tenant has no such task.
+const Statement kReadEvents{
+    "task_read_events",
+    "SELECT t.id::text AS task_id, e.seq, "
+    "  (extract(epoch FROM e.created_at) * 1000000)::bigint AS time_us, "
+    "  e.kind, e.state, e.step_id, e.step_state, e.message, e.error "
+    "FROM tasks t LEFT JOIN LATERAL ("
+    "  SELECT * FROM task_events ev WHERE ev.task_id = t.id AND ev.seq >= $3 "
+    "  ORDER BY ev.seq LIMIT $4) e ON true "
+    "WHERE t.id = $1::uuid AND t.tenant_id = $2 "
+    "ORDER BY e.seq"};
+
+const Statement kInsertEvent{
+    "task_insert_event",
+    "INSERT INTO task_events (task_id, seq, kind, state, step_id, step_state, message, error) "
+    "VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, NULLIF($8::bytea, '\\x'::bytea))"};
+
+const Statement kNotify{"task_notify", "SELECT pg_notify($1, $2)"};
+
+// Candidates are the oldest PENDING tasks of each priority (each an index range scan on
+// tasks_claimable_idx; within a priority, older means higher effective priority) plus the
+// expired leases. They are then ranked by effective priority, locked with SKIP LOCKED (the
+// state and lease are re-checked on the locked row version) and leased.
+// $1 owner, $2 lease µs, $3 max, $4 aging seconds, $5 candidates per source.
+const Statement kClaim{
+    "task_claim",
+    "WITH candidates AS ("
+    "  (SELECT id FROM tasks WHERE state = 1 AND priority = 4 ORDER BY created_at LIMIT $5)"
+    "  UNION ALL"
+    "  (SELECT id FROM tasks WHERE state = 1 AND priority = 3 ORDER BY created_at LIMIT $5)"
+    "  UNION ALL"
+    "  (SELECT id FROM tasks WHERE state = 1 AND priority = 2 ORDER BY created_at LIMIT $5)"
+    "  UNION ALL"
+    "  (SELECT id FROM tasks WHERE state = 1 AND priority = 1 ORDER BY created_at LIMIT $5)"
+    "  UNION ALL"
+    "  (SELECT id FROM tasks WHERE state IN (2, 3) AND lease_expires_at < now()"
+    "   ORDER BY lease_expires_at LIMIT $5)"
+    "), picked AS ("
+    "  SELECT t.id, t.state AS old_state FROM tasks t"
+    "  WHERE t.id IN (SELECT id FROM candidates)"
+    "    AND (t.state = 1 OR (t.state IN (2, 3) AND t.lease_expires_at < now()))"
+    "  ORDER BY t.priority + floor(extract(epoch FROM now() - t.created_at) / $4) DESC,"
+    "           t.created_at"
+    "  LIMIT $3"
+    "  FOR UPDATE OF t SKIP LOCKED"
+    ") "
+    "UPDATE tasks t SET"
+    "  state = CASE WHEN p.old_state = 1 THEN 2 ELSE t.state END,"
+    "  last_event_seq = t.last_event_seq + CASE WHEN p.old_state = 1 THEN 1 ELSE 0 END,"
+    "  lease_owner = $1,"
+    "  lease_expires_at = now() + $2::bigint * interval '1 microsecond',"
+    "  updated_at = now() "
+    "FROM picked p WHERE t.id = p.id "
+    "RETURNING p.old_state, " OCTO_TASK_COLUMNS};
+
+const Statement kRenew{
+    "task_renew",
+    "UPDATE tasks SET lease_expires_at = now() + $3::bigint * interval '1 microsecond' "
+    "WHERE id = ANY($2::uuid[]) AND lease_owner = $1 "
+    "RETURNING id::text, cancel_requested"};
+
+const Statement kLockTask{
+    "task_lock",
+    "SELECT state, lease_owner, cancel_requested, last_event_seq "
+    "FROM tasks WHERE id = $1::uuid FOR UPDATE"};
+
+const Statement kLockTenantTask{
+    "task_lock_tenant",
+    "SELECT state, lease_owner, cancel_requested, last_event_seq "
+    "FROM tasks WHERE id = $1::uuid AND tenant_id = $2 FOR UPDATE"};
+
+// $2 state, $3/$5/$7 whether to set result/usage/error, $9 new last_event_seq, $10 terminal.
+const Statement kApplyTask{
+    "task_apply",
+    "UPDATE tasks SET"
+    "  state = $2,"
+    "  result = CASE WHEN $3::boolean THEN $4::bytea ELSE result END,"
+    "  usage = CASE WHEN $5::boolean THEN $6::bytea ELSE usage END,"
+    "  error = CASE WHEN $7::boolean THEN $8::bytea ELSE error END,"
+    "  last_event_seq = $9,"
+    "  updated_at = now(),"
+    "  finished_at = CASE WHEN $10::boolean THEN now() ELSE finished_at END,"
+    "  lease_owner = CASE WHEN $10::boolean THEN NULL ELSE lease_owner END,"
+    "  lease_expires_at = CASE WHEN $10::boolean THEN NULL ELSE lease_expires_at END "
+    "WHERE id = $1::uuid"};
+
+// A new step goes after the task's existing ones; a known step keeps its place.
+const Statement kUpsertStep{
+    "task_upsert_step",
+    "INSERT INTO task_steps (task_id, step_id, ordinal, step) VALUES ($1::uuid, $2, "
+    "  (SELECT coalesce(max(ordinal) + 1, 0) FROM task_steps WHERE task_id = $1::uuid), $3) "
+    "ON CONFLICT (task_id, step_id) DO UPDATE SET step = EXCLUDED.step, updated_at = now()"};
+
+const Statement kCancelPending{
+    "task_cancel_pending",
+    "UPDATE tasks SET state = 6, error = $2, finished_at = now(), updated_at = now(), "
+    "  last_event_seq = last_event_seq + 1 "
+    "WHERE id = $1::uuid"};
+
+const Statement kMarkCancelRequested{
+    "task_mark_cancel",
+    "UPDATE tasks SET cancel_requested = true, updated_at = now(), "
+    "  last_event_seq = last_event_seq + 1 "
+    "WHERE id = $1::uuid"};
+
+const Statement kCountPending{"task_count_pending", "SELECT count(*) FROM tasks WHERE state = 1"};
+
+#undef OCTO_FROM_MICROS
+#undef OCTO_TASK_COLUMNS
+
+bool IsTerminal(v1::TaskState state) {
+  return state == v1::TASK_STATE_SUCCEEDED || state == v1::TASK_STATE_FAILED ||
+         state == v1::TASK_STATE_CANCELLED;
+}
+
+struct StoredTask {
+  std::string tenant_id;
+  v1::Task task;
+  bool cancel_requested = false;
+};
+
+StoredTask ParseTask(const pqxx::row& row) {
+  StoredTask out;
+  v1::Task& t = out.task;
+  t.set_id(row["id"].c_str());
+  out.tenant_id = row["tenant_id"].c_str();
+  t.set_state(static_cast<v1::TaskState>(row["state"].as<int>()));
+  ReadProto(row["spec"], t.mutable_spec());
+  ReadProto(row["result"], t.mutable_result());
+  ReadProto(row["usage"], t.mutable_usage());
+  ReadProto(row["error"], t.mutable_error());
+  *t.mutable_created_at() = ToTimestamp(row["created_us"].as<int64_t>());
+  *t.mutable_updated_at() = ToTimestamp(row["updated_us"].as<int64_t>());
+  if (!row["finished_us"].is_null()) {
+    *t.mutable_finished_at() = ToTimestamp(row["finished_us"].as<int64_t>());
+  }
+  t.set_last_event_seq(row["last_event_seq"].as<int64_t>());
+  out.cancel_requested = row["cancel_requested"].as<bool>();
+  return out;
+}
+
+void LoadSteps(pqxx::transaction_base& tx, v1::Task* task) {
+  for (const auto& row : Exec(tx, kSelectSteps, task->id())) {
+    ReadProto(row[0], task->add_steps());
+  }
+}
+
+// The task with its steps; nullopt when there is none (for `tenant_id`, when given).
+std::optional<StoredTask> LoadTask(pqxx::transaction_base& tx, const std::string& id,
+                                   const std::optional<std::string>& tenant_id = std::nullopt) {
+  pqxx::result r = tenant_id ? Exec(tx, kSelectTenantTask, id, *tenant_id)
+                             : Exec(tx, kSelectTask, id);
+  if (r.empty()) return std::nullopt;
+  StoredTask stored = ParseTask(r[0]);
+  LoadSteps(tx, &stored.task);
+  return stored;
+}
+
+// Appends one event with number `seq`; `state` is the task state after it.
+void InsertEvent(pqxx::transaction_base& tx, const std::string& task_id, int64_t seq,
+                 v1::TaskState state, const v1::TaskEvent& event) {
+  Exec(tx, kInsertEvent, task_id, seq, static_cast<int>(event.kind()), static_cast<int>(state),
+       event.step_id(), static_cast<int>(event.step_state()), event.message(),
+       ToBytea(event.error()));
+}
+
+void Notify(pqxx::transaction_base& tx, const char* channel, const std::string& task_id) {
+  Exec(tx, kNotify, channel, task_id);
+}
+
+absl::Status NotFound(absl::string_view task_id) {
+  return absl::NotFoundError(absl::StrCat("task ", task_id, " not found"));
+}
+
+std::string EncodePageToken(const v1::Task& last) {
+  const int64_t micros = last.created_at().seconds() * 1'000'000 + last.created_at().nanos() / 1000;
+  return absl::WebSafeBase64Escape(absl::StrCat(micros, ",", last.id()));
+}
+
+// Decodes into (created_at µs, id).
+std::optional<std::pair<int64_t, std::string>> DecodePageToken(const std::string& token) {
+  std::string raw;
+  if (!absl::WebSafeBase64Unescape(token, &raw)) return std::nullopt;
+  std::vector<std::string> parts = absl::StrSplit(raw, ',');
+  int64_t micros = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &micros) || !IsUuid(parts[1])) {
+    return std::nullopt;
+  }
+  return std::make_pair(micros, parts[1]);
+}
+
+class PgTaskRepository final : public TaskRepository {
+ public:
+  explicit PgTaskRepository(std::shared_ptr<PgPool> pool) : pool_(std::move(pool)) {}
+
+  absl::StatusOr<CreateResult> Create(const NewTask& input) override {
+    if (input.tenant_id.empty()) return absl::InvalidArgumentError("tenant_id is empty");
+    int priority = input.spec.priority();
+    if (priority == v1::PRIORITY_UNSPECIFIED) priority = v1::PRIORITY_MEDIUM;
+    if (priority < v1::PRIORITY_LOW || priority > v1::PRIORITY_CRITICAL) {
+      return absl::InvalidArgumentError(absl::StrCat("spec.priority: unknown value ", priority));
+    }
+    const char* key = input.idempotency_key.empty() ? nullptr : input.idempotency_key.c_str();
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<CreateResult> {
+      pqxx::work tx(c);
+      // Under READ COMMITTED, a concurrent insert of the same key makes this INSERT wait for
+      // that transaction and then do nothing, and the SELECT below (a new snapshot) sees it.
+      pqxx::result inserted =
+          Exec(tx, kInsertTask, input.tenant_id, key, priority, ToBytea(input.spec));
+      CreateResult out;
+      if (inserted.empty()) {
+        pqxx::result existing = Exec(tx, kSelectTaskByKey, input.tenant_id, key);
+        if (existing.empty()) {
+          return absl::AbortedError("idempotency key conflict with a task that vanished");
+        }
+        out.task = ParseTask(existing[0]).task;
+        LoadSteps(tx, &out.task);
+        out.created = false;
+      } else {
+        const std::string id = inserted[0][0].c_str();
+        v1::TaskEvent event;
+        event.set_kind(v1::TASK_EVENT_KIND_STATE_CHANGED);
+        InsertEvent(tx, id, 1, v1::TASK_STATE_PENDING, event);
+        Notify(tx, kTaskReadyChannel, id);
+        out.task = LoadTask(tx, id)->task;
+        out.created = true;
+      }
+      tx.commit();
+      return out;
+    });
+  }
+
+  absl::StatusOr<v1::Task> Get(absl::string_view tenant_id, absl::string_view task_id) override {
+    if (!IsUuid(task_id)) return NotFound(task_id);
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<v1::Task> {
+      // One snapshot for the task and its steps.
+      pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+      auto stored = LoadTask(tx, std::string(task_id), std::string(tenant_id));
+      if (!stored) return NotFound(task_id);
+      return std::move(stored->task);
+    });
+  }
+
+  absl::StatusOr<TaskPage> List(absl::string_view tenant_id, const ListQuery& query) override {
+    int page_size = query.page_size == 0 ? kListDefaultPageSize : query.page_size;
+    page_size = std::clamp(page_size, 1, kListMaxPageSize);
+    std::optional<std::pair<int64_t, std::string>> after;
+    if (!query.page_token.empty()) {
+      after = DecodePageToken(query.page_token);
+      if (!after) return absl::InvalidArgumentError("malformed page_token");
+    }
+    const int state = static_cast<int>(query.state);
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<TaskPage> {
+      pqxx::read_transaction tx(c);
+      // One row more than the page tells whether another page follows.
+      const std::string tenant(tenant_id);
+      pqxx::result r = after ? Exec(tx, kListNextPage, tenant, state, page_size + 1,
+                                    after->first, after->second)
+                             : Exec(tx, kListFirstPage, tenant, state, page_size + 1);
+      TaskPage page;
+      for (const auto& row : r) {
+        if (static_cast<int>(page.tasks.size()) == page_size) {
+          page.next_page_token = EncodePageToken(page.tasks.back());
+          break;
+        }
+        page.tasks.push_back(ParseTask(row).task);
+      }
+      return page;
+    });
+  }
+
+  absl::StatusOr<std::vector<v1::TaskEvent>> ReadEvents(absl::string_view tenant_id,
+                                                        absl::string_view task_id,
+                                                        int64_t from_seq, int limit) override {
+    if (!IsUuid(task_id)) return NotFound(task_id);
+    limit = limit <= 0 ? kReadEventsMaxLimit : std::min(limit, kReadEventsMaxLimit);
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<std::vector<v1::TaskEvent>> {
+      pqxx::read_transaction tx(c);
+      pqxx::result r =
+          Exec(tx, kReadEvents, std::string(task_id), std::string(tenant_id), from_seq, limit);
+      if (r.empty()) return NotFound(task_id);
+      std::vector<v1::TaskEvent> events;
+      for (const auto& row : r) {
+        if (row["seq"].is_null()) break;  // the task has no events from from_seq on
+        v1::TaskEvent& e = events.emplace_back();
+        e.set_task_id(row["task_id"].c_str());
+        e.set_seq(row["seq"].as<int64_t>());
+        *e.mutable_time() = ToTimestamp(row["time_us"].as<int64_t>());
+        e.set_kind(static_cast<v1::TaskEventKind>(row["kind"].as<int>()));
+        e.set_state(static_cast<v1::TaskState>(row["state"].as<int>()));
+        e.set_step_id(row["step_id"].c_str());
+        e.set_step_state(static_cast<v1::StepState>(row["step_state"].as<int>()));
+        e.set_message(row["message"].c_str());
+        ReadProto(row["error"], e.mutable_error());
+      }
+      return events;
+    });
+  }
+
+  absl::StatusOr<std::vector<ClaimedTask>> Claim(absl::string_view owner, absl::Duration lease,
+                                                 int max) override {
+    if (owner.empty()) return absl::InvalidArgumentError("lease owner is empty");
+    if (lease <= absl::ZeroDuration()) return absl::InvalidArgumentError("lease must be > 0");
+    if (max <= 0) return std::vector<ClaimedTask>{};
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<std::vector<ClaimedTask>> {
+      pqxx::work tx(c);
+      pqxx::result r = Exec(tx, kClaim, std::string(owner), ToMicros(lease), max, kAgingSeconds,
+                            max + kClaimSlack);
+      std::vector<ClaimedTask> claimed;
+      for (const auto& row : r) {
+        StoredTask stored = ParseTask(row);
+        if (row["old_state"].as<int>() == v1::TASK_STATE_PENDING) {
+          v1::TaskEvent event;
+          event.set_kind(v1::TASK_EVENT_KIND_STATE_CHANGED);
+          InsertEvent(tx, stored.task.id(), stored.task.last_event_seq(),
+                      v1::TASK_STATE_PLANNING, event);
+          Notify(tx, kTaskEventChannel, stored.task.id());
+        } else {
+          LoadSteps(tx, &stored.task);  // taken over: resume from the stored steps
+        }
+        claimed.push_back(ClaimedTask{std::move(stored.tenant_id), std::move(stored.task),
+                                      stored.cancel_requested});
+      }
+      tx.commit();
+      return claimed;
+    });
+  }
+
+  absl::StatusOr<RenewResult> Renew(absl::string_view owner,
+                                    const std::vector<std::string>& task_ids,
+                                    absl::Duration lease) override {
+    if (owner.empty()) return absl::InvalidArgumentError("lease owner is empty");
+    if (lease <= absl::ZeroDuration()) return absl::InvalidArgumentError("lease must be > 0");
+    std::vector<std::string> ids;  // valid ones, lower-case as Postgres prints them
+    for (const std::string& id : task_ids) {
+      if (IsUuid(id)) ids.push_back(absl::AsciiStrToLower(id));
+    }
+    struct Renewed {
+      std::set<std::string> ids;
+      std::vector<std::string> cancel_requested;
+    };
+    auto renewed = pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<Renewed> {
+      Renewed renewed;
+      if (ids.empty()) return renewed;
+      pqxx::work tx(c);
+      pqxx::result r = Exec(tx, kRenew, std::string(owner),
+                            absl::StrCat("{", absl::StrJoin(ids, ","), "}"), ToMicros(lease));
+      tx.commit();
+      for (const auto& row : r) {
+        renewed.ids.insert(row[0].c_str());
+        if (row[1].as<bool>()) renewed.cancel_requested.push_back(row[0].c_str());
+      }
+      return renewed;
+    });
+    if (!renewed.ok()) return renewed.status();
+    RenewResult out;
+    out.cancel_requested = std::move(renewed->cancel_requested);
+    for (const std::string& id : task_ids) {
+      if (!renewed->ids.contains(absl::AsciiStrToLower(id))) out.lost.push_back(id);
+    }
+    return out;
+  }
+
+  absl::StatusOr<v1::Task> Apply(const TaskUpdate& update) override {
+    if (update.lease_owner.empty()) return absl::InvalidArgumentError("lease_owner is empty");
+    if (update.state && (*update.state == v1::TASK_STATE_UNSPECIFIED ||
+                         *update.state == v1::TASK_STATE_PENDING)) {
+      return absl::InvalidArgumentError("a claimed task cannot become PENDING or UNSPECIFIED");
+    }
+    for (const v1::Step& step : update.steps) {
+      if (step.id().empty()) return absl::InvalidArgumentError("step without id");
+    }
+    if (!IsUuid(update.task_id)) return NotFound(update.task_id);
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<v1::Task> {
+      pqxx::work tx(c);
+      pqxx::result locked = Exec(tx, kLockTask, update.task_id);
+      if (locked.empty()) return NotFound(update.task_id);
+      const pqxx::row& row = locked[0];
+      if (row["lease_owner"].is_null() || row["lease_owner"].c_str() != update.lease_owner) {
+        return absl::AbortedError(absl::StrCat(
+            "task ", update.task_id, " is not leased to ", update.lease_owner,
+            row["lease_owner"].is_null() ? " (no lease)"
+                                         : absl::StrCat(" (held by ", row["lease_owner"].c_str(),
+                                                        ")")));
+      }
+      const auto state = update.state.value_or(static_cast<v1::TaskState>(row["state"].as<int>()));
+      const bool terminal = IsTerminal(state);
+      int64_t seq = row["last_event_seq"].as<int64_t>();
+      const int64_t last_seq = seq + static_cast<int64_t>(update.events.size());
+      Exec(tx, kApplyTask, update.task_id, static_cast<int>(state), update.result.has_value(),
+           ToBytea(update.result.value_or(v1::TaskResult())), update.usage.has_value(),
+           ToBytea(update.usage.value_or(v1::Usage())), update.error.has_value(),
+           ToBytea(update.error.value_or(v1::TaskError())), last_seq, terminal);
+      for (const v1::Step& step : update.steps) {
+        Exec(tx, kUpsertStep, update.task_id, step.id(), ToBytea(step));
+      }
+      for (const v1::TaskEvent& event : update.events) {
+        InsertEvent(tx, update.task_id, ++seq, state, event);
+      }
+      if (!update.events.empty()) Notify(tx, kTaskEventChannel, update.task_id);
+      v1::Task task = LoadTask(tx, update.task_id)->task;
+      tx.commit();
+      return task;
+    });
+  }
+
+  absl::StatusOr<v1::Task> RequestCancel(absl::string_view tenant_id, absl::string_view task_id,
+                                         absl::string_view reason) override {
+    if (!IsUuid(task_id)) return NotFound(task_id);
+    const std::string id(task_id);
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<v1::Task> {
+      pqxx::work tx(c);
+      pqxx::result locked = Exec(tx, kLockTenantTask, id, std::string(tenant_id));
+      if (locked.empty()) return NotFound(task_id);
+      const pqxx::row& row = locked[0];
+      const auto state = static_cast<v1::TaskState>(row["state"].as<int>());
+      const int64_t next_seq = row["last_event_seq"].as<int64_t>() + 1;
+      v1::TaskEvent event;
+      event.set_message(std::string(reason));
+      if (state == v1::TASK_STATE_PENDING) {
+        v1::TaskError error;
+        error.set_message(reason.empty() ? "cancelled" : std::string(reason));
+        Exec(tx, kCancelPending, id, ToBytea(error));
+        event.set_kind(v1::TASK_EVENT_KIND_STATE_CHANGED);
+        InsertEvent(tx, id, next_seq, v1::TASK_STATE_CANCELLED, event);
+        Notify(tx, kTaskEventChannel, id);
+      } else if (!IsTerminal(state) && !row["cancel_requested"].as<bool>()) {
+        Exec(tx, kMarkCancelRequested, id);
+        event.set_kind(v1::TASK_EVENT_KIND_CANCEL_REQUESTED);
+        InsertEvent(tx, id, next_seq, state, event);
+        Notify(tx, kTaskEventChannel, id);
+        Notify(tx, kTaskCancelChannel, id);
+      }
+      v1::Task task = LoadTask(tx, id)->task;
+      tx.commit();
+      return task;
+    });
+  }
+
+  absl::StatusOr<int64_t> CountPending() override {
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<int64_t> {
+      pqxx::read_transaction tx(c);
+      return Exec(tx, kCountPending)[0][0].as<int64_t>();
+    });
+  }
+
+ private:
+  std::shared_ptr<PgPool> pool_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TaskRepository>> NewPgTaskRepository(std::shared_ptr<PgPool> pool) {
+  if (pool == nullptr) return absl::InvalidArgumentError("pool is null");
+  return std::make_unique<PgTaskRepository>(std::move(pool));
+}
+
+}  // namespace octo::store

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Sets everything up and runs the whole system on this machine, then submits a demo task.
+# Stops everything on Ctrl-C. Data and logs: .octo/ (git-ignored).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$root/build"
+export OCTO_VAR="${OCTO_VAR:-$root/.octo}"
+source "$root/scripts/lib.sh"
+
+"$root/scripts/setup.sh" "$build" octo-reflex octo-orchestrator octo-arm octoctl
+
+PG_PORT="${OCTO_PG_PORT:-55432}"
+REDIS_PORT="${OCTO_REDIS_PORT:-56379}"
+mkdir -p "$OCTO_VAR/logs"
+pids=()
+cleanup() {
+  echo "== stopping"
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  stop_postgres "$OCTO_VAR/postgres"
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+echo "== postgres on 127.0.0.1:$PG_PORT, redis on 127.0.0.1:$REDIS_PORT"
+start_postgres "$OCTO_VAR/postgres" "$PG_PORT"
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+  > "$OCTO_VAR/logs/redis.log" 2>&1 &
+pids+=($!)
+wait_port "$REDIS_PORT"
+
+export OCTO_DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/octo"
+export OCTO_REDIS_ADDR="127.0.0.1:$REDIS_PORT"
+bin="$build"
+start() {  # name, command...
+  local name="$1"; shift
+  "$@" > "$OCTO_VAR/logs/$name.log" 2>&1 &
+  pids+=($!)
+}
+start arm-retriever "$bin/services/arms/octo-arm" --arm=retriever --listen=127.0.0.1:50061 \
+  --metrics_listen=127.0.0.1:9111
+start arm-executor "$bin/services/arms/octo-arm" --arm=executor --listen=127.0.0.1:50062 \
+  --metrics_listen=127.0.0.1:9112
+wait_port 50061 && wait_port 50062
+start orchestrator "$bin/services/orchestrator/octo-orchestrator" \
+  --arms=dns:///127.0.0.1:50061,dns:///127.0.0.1:50062
+wait_port 50052
+start reflex "$bin/services/reflex/octo-reflex"
+wait_port 50051
+
+cat <<TXT
+== OctoLLM is running
+   reflex        127.0.0.1:50051   metrics http://127.0.0.1:9101/metrics
+   orchestrator  127.0.0.1:50052   metrics http://127.0.0.1:9102/metrics
+   retriever     127.0.0.1:50061   metrics http://127.0.0.1:9111/metrics
+   executor      127.0.0.1:50062   metrics http://127.0.0.1:9112/metrics
+   logs          $OCTO_VAR/logs/
+TXT
+octoctl="$bin/tools/octoctl/octoctl"
+sleep 1  # let the orchestrator describe its arms
+echo "== demo: ingest the README, then ask about it"
+"$octoctl" ingest "$root/README.md"
+"$octoctl" submit --wait "How does the reflex cache results?"
+echo "== demo: run a program through the executor arm"
+"$octoctl" submit --wait --exec "echo hello from the executor arm" "say hello"
+echo "== try: $octoctl list    (Ctrl-C stops everything)"
+while true; do sleep 3600; done

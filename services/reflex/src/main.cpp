@@ -1,0 +1,105 @@
+// octo-reflex: the ingress. Validates, serves cached results, forwards to the orchestrator.
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "octo/cache/lru_cache.h"
+#include "octo/cache/redis_cache.h"
+#include "octo/cache/tiered_cache.h"
+#include "octo/common/config.h"
+#include "octo/common/log.h"
+#include "octo/rpc/channel.h"
+#include "octo/rpc/server.h"
+#include "octo/telemetry/metrics.h"
+#include "src/reflex_service.h"
+
+namespace {
+
+struct Config {
+  std::string listen = "127.0.0.1:50051";
+  std::string metrics_listen = "127.0.0.1:9101";
+  std::string orchestrator = "dns:///127.0.0.1:50052";
+  std::string redis;  // empty: L1 only
+  int l1_max_mb = 64;
+  absl::Duration l1_ttl = absl::Seconds(60);
+  std::string dev_tenant = "dev";
+  int max_message_bytes = 1 << 20;
+  absl::Duration drain_timeout = absl::Seconds(20);
+  std::string log_level = "info";
+};
+
+[[noreturn]] void Fatal(const absl::Status& status) {
+  octo::log::Error("fatal", {{"error", status.ToString()}});
+  std::exit(1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  octo::rpc::BlockShutdownSignals();
+  Config config;
+  octo::common::ConfigBinder binder("octo-reflex",
+                                    "Ingress: validation, result cache, forwarding.");
+  binder.Bind("listen", "OCTO_REFLEX_LISTEN", &config.listen, "gRPC listen address");
+  binder.Bind("metrics_listen", "OCTO_REFLEX_METRICS_LISTEN", &config.metrics_listen,
+              "Prometheus /metrics address");
+  binder.Bind("orchestrator", "OCTO_ORCHESTRATOR_ADDR", &config.orchestrator,
+              "orchestrator gRPC target");
+  binder.Bind("redis", "OCTO_REDIS_ADDR", &config.redis, "Redis host:port for L2 (empty: L1 only)");
+  binder.Bind("l1_max_mb", "OCTO_REFLEX_L1_MAX_MB", &config.l1_max_mb, "L1 cache size in MiB");
+  binder.Bind("l1_ttl", "OCTO_REFLEX_L1_TTL", &config.l1_ttl, "L1 entry lifetime");
+  binder.Bind("dev_tenant", "OCTO_DEV_TENANT", &config.dev_tenant,
+              "tenant of every call (until API keys are configured)");
+  binder.Bind("max_message_bytes", "OCTO_MAX_MESSAGE_BYTES", &config.max_message_bytes,
+              "largest gRPC message accepted");
+  binder.Bind("drain_timeout", "OCTO_DRAIN_TIMEOUT", &config.drain_timeout,
+              "grace period for in-flight calls on SIGTERM");
+  binder.Bind("log_level", "OCTO_LOG_LEVEL", &config.log_level, "debug | info | warn | error");
+  binder.ParseOrExit(argc, argv);
+
+  octo::log::Level level;
+  if (!octo::log::ParseLevel(config.log_level, &level)) {
+    Fatal(absl::InvalidArgumentError("log_level: expected debug, info, warn or error"));
+  }
+  octo::log::Init("reflex", level);
+  if (config.dev_tenant.empty()) Fatal(absl::InvalidArgumentError("dev_tenant: must be set"));
+  if (config.l1_max_mb < 1) Fatal(absl::InvalidArgumentError("l1_max_mb: must be >= 1"));
+
+  octo::cache::LruOptions l1_options;
+  l1_options.max_bytes = static_cast<size_t>(config.l1_max_mb) << 20;
+  std::unique_ptr<octo::cache::Cache> l2;
+  if (!config.redis.empty()) {
+    auto redis = octo::cache::ParseRedisAddress(config.redis);
+    if (!redis.ok()) Fatal(redis.status());
+    l2 = octo::cache::NewRedisCache(*redis);
+  } else {
+    // Without Redis the L2 level is a second, empty in-process cache that never fills.
+    l2 = octo::cache::NewLruCache({.max_bytes = 1, .shards = 1, .clock = {}});
+  }
+  octo::cache::TieredCache cache(octo::cache::NewLruCache(l1_options), std::move(l2),
+                                 {.l1_ttl = config.l1_ttl});
+
+  auto registry = std::make_shared<prometheus::Registry>();
+  auto metrics = octo::telemetry::StartMetricsServer(config.metrics_listen, registry);
+  if (!metrics.ok()) Fatal(metrics.status());
+
+  octo::rpc::ChannelOptions channel_options;
+  channel_options.registry = registry.get();
+  channel_options.max_message_bytes = config.max_message_bytes;
+  octo::reflex::ReflexService service(
+      octo::rpc::MakeChannel(config.orchestrator, channel_options), &cache,
+      {.dev_tenant = config.dev_tenant}, *registry);
+
+  octo::rpc::ServerOptions server_options;
+  server_options.listen = config.listen;
+  server_options.max_message_bytes = config.max_message_bytes;
+  server_options.drain_timeout = config.drain_timeout;
+  auto server = octo::rpc::ServerHost::Start(server_options, {&service}, *registry);
+  if (!server.ok()) Fatal(server.status());
+  octo::log::Info("reflex serving", {{"grpc_port", absl::StrCat((*server)->port())},
+                                     {"metrics_port", absl::StrCat((*metrics)->port())}});
+  octo::rpc::WaitForShutdownSignal();
+  (*server)->Shutdown();
+  octo::log::Info("reflex stopped");
+  return 0;
+}

@@ -1,0 +1,359 @@
+// The whole system over gRPC: reflex → orchestrator → arms, with real Postgres and Redis.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "octo/rpc/metadata.h"
+#include "octo/testing/http.h"
+#include "octo/testing/postgres_server.h"
+#include "octo/testing/redis_server.h"
+#include "octo/testing/subprocess.h"
+#include "octo/v1/operations.grpc.pb.h"
+#include "octo/v1/task_service.grpc.pb.h"
+
+namespace octo {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::HttpGet;
+using testing::MetricSum;
+using testing::PickFreePort;
+using testing::Subprocess;
+using testing::WaitForPort;
+
+struct Service {
+  std::string name;
+  int grpc_port = 0;
+  int metrics_port = 0;
+  std::optional<Subprocess> process;
+};
+
+class SystemTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    redis_ = testing::RedisServer::Start().value().release();
+    auto dsn = testing::PostgresServer::Shared().CreateDatabase();
+    ASSERT_TRUE(dsn.ok()) << dsn.status();
+    logs_ = new testing::TempDir();
+
+    retriever_ = Launch("arm-retriever", OCTO_ARM_BIN, {"--arm=retriever", "--database_url=" + *dsn});
+    executor_ = Launch("arm-executor", OCTO_ARM_BIN, {"--arm=executor"});
+    // The arm must be up before the orchestrator first describes it.
+    orchestrator_ = Launch(
+        "orchestrator", OCTO_ORCHESTRATOR_BIN,
+        {"--database_url=" + *dsn, absl::StrCat("--redis=127.0.0.1:", redis_->port()),
+         absl::StrCat("--arms=127.0.0.1:", retriever_->grpc_port, ",127.0.0.1:",
+                      executor_->grpc_port),
+         "--poll_interval=200ms"});
+    reflex_ = Launch("reflex", OCTO_REFLEX_BIN,
+                     {absl::StrCat("--orchestrator=127.0.0.1:", orchestrator_->grpc_port),
+                      absl::StrCat("--redis=127.0.0.1:", redis_->port())});
+    tasks_ = v1::TaskService::NewStub(Channel(reflex_->grpc_port)).release();
+    direct_ = v1::TaskService::NewStub(Channel(orchestrator_->grpc_port)).release();
+    operations_ = v1::Operations::NewStub(Channel(orchestrator_->grpc_port)).release();
+    WaitForArms();
+  }
+
+  static void TearDownTestSuite() {
+    for (Service* s : {reflex_, orchestrator_, executor_, retriever_}) {
+      if (s != nullptr && s->process) {
+        int status = s->process->Stop(absl::Seconds(10));
+        // A clean SIGTERM shutdown exits 0.
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+            << s->name << " exit status " << status << "; log: " << logs_->path();
+      }
+      delete s;
+    }
+    delete tasks_;
+    delete direct_;
+    delete operations_;
+    delete redis_;
+  }
+
+  static std::shared_ptr<grpc::Channel> Channel(int port) {
+    return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  }
+
+  static Service* Launch(const std::string& name, const std::string& binary,
+                         std::vector<std::string> flags) {
+    auto* service = new Service{name, PickFreePort(), PickFreePort(), std::nullopt};
+    std::vector<std::string> argv{binary, absl::StrCat("--listen=127.0.0.1:", service->grpc_port),
+                                  absl::StrCat("--metrics_listen=127.0.0.1:", service->metrics_port)};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    testing::SpawnOptions options;
+    options.log_path = absl::StrCat(logs_->path(), "/", name, ".log");
+    auto process = Subprocess::Spawn(argv, options);
+    EXPECT_TRUE(process.ok()) << process.status();
+    service->process = *std::move(process);
+    auto up = WaitForPort(service->grpc_port, absl::Seconds(30));
+    EXPECT_TRUE(up.ok()) << name << ": " << up << "; log: " << options.log_path;
+    return service;
+  }
+
+  static void WaitForArms() {
+    const absl::Time deadline = absl::Now() + absl::Seconds(30);
+    while (absl::Now() < deadline) {
+      grpc::ClientContext context;
+      v1::ListArmsResponse arms;
+      if (operations_->ListArms(&context, v1::ListArmsRequest(), &arms).ok()) {
+        int healthy = 0;
+        for (const auto& arm : arms.arms()) healthy += arm.healthy();
+        if (healthy == 2) return;
+      }
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    FAIL() << "arms did not become healthy";
+  }
+
+  static std::unique_ptr<grpc::ClientContext> Context(bool with_tenant = false) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+    if (with_tenant) context->AddMetadata(rpc::kTenantHeader, "dev");
+    return context;
+  }
+
+  // Streams the task's events through the reflex until the stream ends.
+  static std::vector<v1::TaskEvent> WatchAll(const std::string& task_id, int64_t from = 0) {
+    v1::WatchTaskRequest request;
+    request.set_task_id(task_id);
+    request.set_from_seq(from);
+    auto context = Context();
+    auto reader = tasks_->WatchTask(context.get(), request);
+    std::vector<v1::TaskEvent> events;
+    v1::TaskEvent event;
+    while (reader->Read(&event)) events.push_back(event);
+    grpc::Status status = reader->Finish();
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return events;
+  }
+
+  static v1::SubmitTaskResponse Submit(const v1::TaskSpec& spec) {
+    v1::SubmitTaskRequest request;
+    *request.mutable_spec() = spec;
+    v1::SubmitTaskResponse response;
+    auto context = Context();
+    grpc::Status status = tasks_->SubmitTask(context.get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  static std::string Metrics(const Service& service) {
+    auto body = HttpGet(service.metrics_port, "/metrics");
+    EXPECT_TRUE(body.ok()) << body.status();
+    return body.value_or("");
+  }
+
+  static inline testing::RedisServer* redis_ = nullptr;
+  static inline testing::TempDir* logs_ = nullptr;
+  static inline Service* retriever_ = nullptr;
+  static inline Service* executor_ = nullptr;
+  static inline Service* orchestrator_ = nullptr;
+  static inline Service* reflex_ = nullptr;
+  static inline v1::TaskService::Stub* tasks_ = nullptr;
+  static inline v1::TaskService::Stub* direct_ = nullptr;
+  static inline v1::Operations::Stub* operations_ = nullptr;
+};
+
+TEST_F(SystemTest, TaskTravelsTheWholeWayAndRepeatIsACacheHit) {
+  v1::IngestDocumentsRequest ingest;
+  auto* doc = ingest.add_documents();
+  doc->set_external_id("guide/lighthouses");
+  doc->set_title("Lighthouse keeping");
+  doc->set_body("A lighthouse keeper trims the wick and polishes the Fresnel lens every evening.");
+  v1::IngestDocumentsResponse stored;
+  auto ingest_context = Context(/*with_tenant=*/true);
+  ASSERT_TRUE(operations_->IngestDocuments(ingest_context.get(), ingest, &stored).ok());
+  EXPECT_EQ(stored.stored(), 1);
+
+  v1::TaskSpec spec;
+  spec.set_goal("Who polishes the Fresnel lens?");
+  v1::SubmitTaskResponse first = Submit(spec);
+  ASSERT_FALSE(first.task().id().empty());
+  EXPECT_FALSE(first.cache_hit());
+  EXPECT_TRUE(first.created());
+
+  std::vector<v1::TaskEvent> events = WatchAll(first.task().id());
+  ASSERT_FALSE(events.empty());
+  for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), static_cast<int64_t>(i + 1));
+  EXPECT_EQ(events.back().state(), v1::TASK_STATE_SUCCEEDED);
+
+  v1::GetTaskRequest get;
+  get.set_task_id(first.task().id());
+  v1::Task task;
+  auto get_context = Context();
+  ASSERT_TRUE(tasks_->GetTask(get_context.get(), get, &task).ok());
+  EXPECT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED);
+  ASSERT_EQ(task.steps_size(), 1);
+  EXPECT_EQ(task.steps(0).capability(), "retrieve");
+  EXPECT_EQ(task.steps(0).state(), v1::STEP_STATE_SUCCEEDED);
+  EXPECT_THAT(task.steps(0).arm(), HasSubstr(absl::StrCat(retriever_->grpc_port)));
+  EXPECT_THAT(task.result().text(), HasSubstr("Lighthouse keeping"));
+  ASSERT_EQ(task.result().output().retrieval().passages_size(), 1);
+  EXPECT_EQ(task.result().output().retrieval().passages(0).external_id(), "guide/lighthouses");
+
+  // Watching from a later sequence number replays only the tail.
+  std::vector<v1::TaskEvent> tail = WatchAll(first.task().id(), events.back().seq());
+  ASSERT_EQ(tail.size(), 1u);
+  EXPECT_EQ(tail[0].seq(), events.back().seq());
+
+  const double submits_before = MetricSum(Metrics(*orchestrator_), "grpc_server_handled_total",
+                                          "grpc_method=\"SubmitTask\"");
+  v1::SubmitTaskResponse again = Submit(spec);
+  EXPECT_TRUE(again.cache_hit());
+  EXPECT_EQ(again.task().id(), first.task().id());
+  EXPECT_EQ(again.task().result().text(), task.result().text());
+  const double submits_after = MetricSum(Metrics(*orchestrator_), "grpc_server_handled_total",
+                                         "grpc_method=\"SubmitTask\"");
+  EXPECT_EQ(submits_after, submits_before) << "the cache hit reached the orchestrator";
+  EXPECT_GE(MetricSum(Metrics(*reflex_), "octo_reflex_cache_requests_total", "result=\"hit\""), 1);
+}
+
+TEST_F(SystemTest, CancelStopsARunningStep) {
+  v1::TaskSpec spec;
+  spec.set_goal("wait a long time");
+  spec.mutable_exec()->set_program("sleep");
+  spec.mutable_exec()->add_args("60");
+  v1::SubmitTaskResponse submitted = Submit(spec);
+  const std::string id = submitted.task().id();
+
+  // Wait until the step runs on the executor.
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  bool running = false;
+  while (!running && absl::Now() < deadline) {
+    v1::GetTaskRequest get;
+    get.set_task_id(id);
+    v1::Task task;
+    auto context = Context();
+    ASSERT_TRUE(tasks_->GetTask(context.get(), get, &task).ok());
+    running = task.steps_size() == 1 && task.steps(0).state() == v1::STEP_STATE_RUNNING;
+    if (!running) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(running) << "the step never started";
+
+  const absl::Time cancelled_at = absl::Now();
+  v1::CancelTaskRequest cancel;
+  cancel.set_task_id(id);
+  v1::Task after;
+  auto context = Context();
+  ASSERT_TRUE(tasks_->CancelTask(context.get(), cancel, &after).ok());
+  std::vector<v1::TaskEvent> events = WatchAll(id);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().state(), v1::TASK_STATE_CANCELLED);
+  // The 60 s program was stopped, not waited for.
+  EXPECT_LT(absl::Now() - cancelled_at, absl::Seconds(30));
+
+  v1::GetTaskRequest get;
+  get.set_task_id(id);
+  v1::Task task;
+  auto get_context = Context();
+  ASSERT_TRUE(tasks_->GetTask(get_context.get(), get, &task).ok());
+  EXPECT_EQ(task.state(), v1::TASK_STATE_CANCELLED);
+  EXPECT_EQ(task.steps(0).state(), v1::STEP_STATE_CANCELLED);
+}
+
+TEST_F(SystemTest, BadGoalsAreInvalidArgument) {
+  for (const std::string& goal : {std::string(""), std::string("   "), std::string(10'001, 'x')}) {
+    v1::SubmitTaskRequest request;
+    request.mutable_spec()->set_goal(goal);
+    v1::SubmitTaskResponse response;
+    auto context = Context();
+    grpc::Status status = tasks_->SubmitTask(context.get(), request, &response);
+    EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT) << "goal of " << goal.size();
+    EXPECT_THAT(status.error_message(), HasSubstr("spec.goal"));
+  }
+  v1::SubmitTaskRequest bad_utf8;
+  bad_utf8.mutable_spec()->set_goal("fine");
+  bad_utf8.mutable_spec()->set_context("\x07 bell");
+  v1::SubmitTaskResponse response;
+  auto context = Context();
+  grpc::Status status = tasks_->SubmitTask(context.get(), bad_utf8, &response);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_THAT(status.error_message(), HasSubstr("spec.context"));
+}
+
+TEST_F(SystemTest, UnknownTaskIsNotFound) {
+  for (const std::string& id : {std::string("7f1c9a4e-0000-4000-8000-000000000000"),
+                                std::string("not-a-uuid")}) {
+    v1::GetTaskRequest get;
+    get.set_task_id(id);
+    v1::Task task;
+    auto context = Context();
+    EXPECT_EQ(tasks_->GetTask(context.get(), get, &task).error_code(), grpc::NOT_FOUND) << id;
+  }
+  v1::CancelTaskRequest cancel;
+  cancel.set_task_id("7f1c9a4e-0000-4000-8000-000000000000");
+  v1::Task task;
+  auto context = Context();
+  EXPECT_EQ(tasks_->CancelTask(context.get(), cancel, &task).error_code(), grpc::NOT_FOUND);
+}
+
+TEST_F(SystemTest, AnotherTenantsTaskIsNotFound) {
+  v1::TaskSpec spec;
+  spec.set_goal("tenant isolation check");
+  const std::string id = Submit(spec).task().id();
+  v1::GetTaskRequest get;
+  get.set_task_id(id);
+  v1::Task task;
+  grpc::ClientContext context;
+  context.AddMetadata(rpc::kTenantHeader, "someone-else");
+  EXPECT_EQ(direct_->GetTask(&context, get, &task).error_code(), grpc::NOT_FOUND);
+  grpc::ClientContext no_tenant;
+  EXPECT_EQ(direct_->GetTask(&no_tenant, get, &task).error_code(), grpc::UNAUTHENTICATED);
+}
+
+TEST_F(SystemTest, ListShowsTheCallersTasks) {
+  v1::TaskSpec spec;
+  spec.set_goal("list me");
+  const std::string id = Submit(spec).task().id();
+  v1::ListTasksRequest request;
+  request.set_page_size(500);
+  v1::ListTasksResponse response;
+  auto context = Context();
+  ASSERT_TRUE(tasks_->ListTasks(context.get(), request, &response).ok());
+  bool found = false;
+  for (const auto& task : response.tasks()) found = found || task.id() == id;
+  EXPECT_TRUE(found);
+}
+
+TEST_F(SystemTest, EveryServiceIsHealthyAndCountsItsCalls) {
+  // Make sure each service has handled at least one call.
+  v1::TaskSpec spec;
+  spec.set_goal("count the calls");
+  spec.mutable_exec()->set_program("echo");
+  spec.mutable_exec()->add_args("counted");
+  v1::SubmitTaskResponse submitted = Submit(spec);
+  std::vector<v1::TaskEvent> events = WatchAll(submitted.task().id());
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().state(), v1::TASK_STATE_SUCCEEDED);
+
+  for (Service* service : {reflex_, orchestrator_, retriever_, executor_}) {
+    auto health = grpc::health::v1::Health::NewStub(Channel(service->grpc_port));
+    grpc::health::v1::HealthCheckResponse response;
+    auto context = Context();
+    ASSERT_TRUE(health->Check(context.get(), grpc::health::v1::HealthCheckRequest(), &response).ok())
+        << service->name;
+    EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING) << service->name;
+  }
+  const std::string reflex = Metrics(*reflex_);
+  EXPECT_GE(MetricSum(reflex, "grpc_server_handled_total",
+                      "grpc_method=\"SubmitTask\",grpc_code=\"OK\""), 1);
+  EXPECT_GE(MetricSum(reflex, "grpc_client_handled_total", "grpc_method=\"SubmitTask\""), 1);
+  EXPECT_GE(MetricSum(Metrics(*orchestrator_), "grpc_server_handled_total",
+                      "grpc_method=\"SubmitTask\",grpc_code=\"OK\""), 1);
+  EXPECT_GE(MetricSum(Metrics(*executor_), "grpc_server_handled_total",
+                      "grpc_method=\"Execute\",grpc_code=\"OK\""), 1);
+  EXPECT_GE(MetricSum(Metrics(*retriever_), "grpc_server_handled_total",
+                      "grpc_method=\"Describe\""), 1);
+  EXPECT_GT(MetricSum(Metrics(*orchestrator_), "octo_orchestrator_tasks_finished_total",
+                      "state=\"SUCCEEDED\""), 0);
+}
+
+}  // namespace
+}  // namespace octo

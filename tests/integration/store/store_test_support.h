@@ -1,0 +1,69 @@
+// Shared pieces of the octo::store integration tests: a per-test migrated database, status
+// assertions, and raw SQL for setting up situations the API cannot (old tasks, expired leases).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "octo/store/migrations.h"
+#include "octo/store/pg_pool.h"
+#include "octo/testing/postgres_server.h"
+
+namespace octo::store::testing {
+
+inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
+  return s.status();
+}
+
+#define OCTO_CAT_INNER(a, b) a##b
+#define OCTO_CAT(a, b) OCTO_CAT_INNER(a, b)
+
+#define OCTO_ASSERT_OK(expr)                                                 \
+  do {                                                                       \
+    const auto& octo_result_ = (expr);                                       \
+    ASSERT_TRUE(::octo::store::testing::StatusOf(octo_result_).ok())         \
+        << ::octo::store::testing::StatusOf(octo_result_);                   \
+  } while (0)
+
+#define OCTO_ASSIGN_OR_FAIL(lhs, expr) \
+  OCTO_ASSIGN_OR_FAIL_IMPL(OCTO_CAT(octo_result_, __LINE__), lhs, expr)
+#define OCTO_ASSIGN_OR_FAIL_IMPL(tmp, lhs, expr) \
+  auto tmp = (expr);                             \
+  ASSERT_TRUE(tmp.ok()) << tmp.status();         \
+  lhs = std::move(*tmp)
+
+// Runs `sql` (one or more statements, committed) and returns the first column of each row of
+// the last result as text; NULL reads as "<null>".
+inline std::vector<std::string> Sql(const std::string& dsn, const std::string& sql) {
+  pqxx::connection conn(dsn);
+  pqxx::work tx(conn);
+  pqxx::result r = tx.exec(sql);
+  tx.commit();
+  std::vector<std::string> out;
+  for (const auto& row : r) out.push_back(row[0].is_null() ? "<null>" : row[0].c_str());
+  return out;
+}
+
+// A fresh database per test with the embedded migrations applied and a pool on it.
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    OCTO_ASSIGN_OR_FAIL(dsn_, octo::testing::PostgresServer::Shared().CreateDatabase());
+    OCTO_ASSERT_OK(ApplyMigrations(dsn_, EmbeddedMigrations()));
+    OCTO_ASSIGN_OR_FAIL(pool_, OpenPgPool(PgPoolOptions{.dsn = dsn_, .size = 8}));
+  }
+
+  std::string dsn_;
+  std::shared_ptr<PgPool> pool_;
+};
+
+}  // namespace octo::store::testing

@@ -1,0 +1,615 @@
+#include "octo/store/task_repository.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/escaping.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "octo/store/pg_pool.h"
+#include "store_test_support.h"
+
+namespace octo::store {
+namespace {
+
+using ::octo::store::testing::Sql;
+using ::octo::store::testing::StoreTest;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAreArray;
+
+constexpr char kTenant[] = "tenant-a";
+constexpr char kOtherTenant[] = "tenant-b";
+
+v1::TaskSpec Spec(const std::string& goal, v1::Priority priority = v1::PRIORITY_MEDIUM) {
+  v1::TaskSpec spec;
+  spec.set_goal(goal);
+  spec.set_priority(priority);
+  return spec;
+}
+
+v1::Step MakeStep(const std::string& id, v1::StepState state, const std::string& instruction) {
+  v1::Step step;
+  step.set_id(id);
+  step.set_capability("retrieve");
+  step.set_instruction(instruction);
+  step.set_state(state);
+  return step;
+}
+
+v1::TaskEvent Event(v1::TaskEventKind kind, const std::string& step_id = "") {
+  v1::TaskEvent event;
+  event.set_kind(kind);
+  event.set_step_id(step_id);
+  return event;
+}
+
+std::vector<std::string> Ids(const std::vector<ClaimedTask>& claimed) {
+  std::vector<std::string> ids;
+  for (const auto& c : claimed) ids.push_back(c.task.id());
+  return ids;
+}
+
+std::vector<int64_t> Seqs(const std::vector<v1::TaskEvent>& events) {
+  std::vector<int64_t> seqs;
+  for (const auto& e : events) seqs.push_back(e.seq());
+  return seqs;
+}
+
+class TaskRepositoryTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    if (HasFatalFailure()) return;
+    OCTO_ASSIGN_OR_FAIL(repo_, NewPgTaskRepository(pool_));
+  }
+
+  // Creates a task; records a failure and returns an empty task if that fails.
+  v1::Task Create(const std::string& goal, v1::Priority priority = v1::PRIORITY_MEDIUM,
+                  const std::string& tenant = kTenant) {
+    auto created = repo_->Create(NewTask{tenant, "", Spec(goal, priority)});
+    EXPECT_TRUE(created.ok()) << created.status();
+    return created.ok() ? created->task : v1::Task();
+  }
+
+  // Claims exactly one task for `owner`; records a failure otherwise.
+  ClaimedTask ClaimOne(const std::string& owner, absl::Duration lease = absl::Seconds(30)) {
+    auto claimed = repo_->Claim(owner, lease, 1);
+    EXPECT_TRUE(claimed.ok()) << claimed.status();
+    if (!claimed.ok() || claimed->size() != 1) {
+      ADD_FAILURE() << "expected one claimed task";
+      return ClaimedTask();
+    }
+    return (*claimed)[0];
+  }
+
+  void AgeTask(const std::string& id, int seconds) {
+    Sql(dsn_, "UPDATE tasks SET created_at = now() - interval '" + std::to_string(seconds) +
+                  " seconds' WHERE id = '" + id + "'");
+  }
+
+  std::string Column(const std::string& id, const std::string& column) {
+    auto rows = Sql(dsn_, "SELECT " + column + "::text FROM tasks WHERE id = '" + id + "'");
+    return rows.empty() ? "<no row>" : rows[0];
+  }
+
+  std::unique_ptr<TaskRepository> repo_;
+};
+
+TEST_F(TaskRepositoryTest, CreateThenGetRoundTrips) {
+  v1::TaskSpec spec = Spec("summarise the report", v1::PRIORITY_HIGH);
+  spec.set_context("quarterly numbers");
+  spec.add_acceptance_criteria("mentions revenue");
+  (*spec.mutable_labels())["team"] = "finance";
+  OCTO_ASSIGN_OR_FAIL(CreateResult created, repo_->Create(NewTask{kTenant, "", spec}));
+  EXPECT_TRUE(created.created);
+  const v1::Task& task = created.task;
+  EXPECT_EQ(task.id().size(), 36u);
+  EXPECT_EQ(task.state(), v1::TASK_STATE_PENDING);
+  EXPECT_EQ(task.last_event_seq(), 1);
+  EXPECT_GT(task.created_at().seconds(), 1'600'000'000);
+  EXPECT_FALSE(task.has_finished_at());
+  EXPECT_EQ(task.spec().SerializeAsString(), spec.SerializeAsString());
+
+  OCTO_ASSIGN_OR_FAIL(v1::Task got, repo_->Get(kTenant, task.id()));
+  EXPECT_EQ(got.SerializeAsString(), task.SerializeAsString());
+
+  OCTO_ASSIGN_OR_FAIL(auto events, repo_->ReadEvents(kTenant, task.id(), 1, 100));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].task_id(), task.id());
+  EXPECT_EQ(events[0].seq(), 1);
+  EXPECT_EQ(events[0].kind(), v1::TASK_EVENT_KIND_STATE_CHANGED);
+  EXPECT_EQ(events[0].state(), v1::TASK_STATE_PENDING);
+  EXPECT_EQ(events[0].time().seconds(), task.created_at().seconds());
+}
+
+TEST_F(TaskRepositoryTest, UnspecifiedPriorityIsStoredAsMedium) {
+  const v1::Task task = Create("goal", v1::PRIORITY_UNSPECIFIED);
+  EXPECT_EQ(Column(task.id(), "priority"), "2");
+}
+
+TEST_F(TaskRepositoryTest, SameIdempotencyKeyReturnsTheFirstTask) {
+  OCTO_ASSIGN_OR_FAIL(CreateResult first, repo_->Create(NewTask{kTenant, "key-1", Spec("a")}));
+  OCTO_ASSIGN_OR_FAIL(CreateResult again, repo_->Create(NewTask{kTenant, "key-1", Spec("b")}));
+  EXPECT_TRUE(first.created);
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.task.id(), first.task.id());
+  EXPECT_EQ(again.task.spec().goal(), "a");
+
+  // The key is per tenant; no key never matches.
+  OCTO_ASSIGN_OR_FAIL(CreateResult other, repo_->Create(NewTask{kOtherTenant, "key-1", Spec("a")}));
+  EXPECT_TRUE(other.created);
+  EXPECT_NE(other.task.id(), first.task.id());
+  OCTO_ASSIGN_OR_FAIL(CreateResult keyless1, repo_->Create(NewTask{kTenant, "", Spec("a")}));
+  OCTO_ASSIGN_OR_FAIL(CreateResult keyless2, repo_->Create(NewTask{kTenant, "", Spec("a")}));
+  EXPECT_NE(keyless1.task.id(), keyless2.task.id());
+  EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM tasks"), std::vector<std::string>{"4"});
+}
+
+TEST_F(TaskRepositoryTest, ConcurrentCreatesWithSameKeyMakeOneTask) {
+  constexpr int kThreads = 8;
+  std::vector<absl::StatusOr<CreateResult>> results(kThreads, absl::UnknownError("not run"));
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i) {
+    threads.emplace_back(
+        [&, i] { results[i] = repo_->Create(NewTask{kTenant, "same-key", Spec("goal")}); });
+  }
+  for (auto& t : threads) t.join();
+
+  int created = 0;
+  std::set<std::string> ids;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status();
+    created += r->created ? 1 : 0;
+    ids.insert(r->task.id());
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM tasks"), std::vector<std::string>{"1"});
+  EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM task_events"), std::vector<std::string>{"1"});
+}
+
+TEST_F(TaskRepositoryTest, CreateRejectsEmptyTenant) {
+  EXPECT_EQ(repo_->Create(NewTask{"", "", Spec("goal")}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TaskRepositoryTest, AnotherTenantsTaskIsNotFound) {
+  const v1::Task task = Create("secret");
+  EXPECT_EQ(repo_->Get(kOtherTenant, task.id()).status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(repo_->ReadEvents(kOtherTenant, task.id(), 1, 10).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(repo_->RequestCancel(kOtherTenant, task.id(), "mine now").status().code(),
+            absl::StatusCode::kNotFound);
+  OCTO_ASSIGN_OR_FAIL(TaskPage page, repo_->List(kOtherTenant, ListQuery{}));
+  EXPECT_THAT(page.tasks, IsEmpty());
+  // Untouched by the other tenant's cancel.
+  OCTO_ASSIGN_OR_FAIL(v1::Task mine, repo_->Get(kTenant, task.id()));
+  EXPECT_EQ(mine.state(), v1::TASK_STATE_PENDING);
+  EXPECT_EQ(mine.last_event_seq(), 1);
+}
+
+TEST_F(TaskRepositoryTest, MalformedOrUnknownIdIsNotFound) {
+  for (const std::string id : {"not-a-uuid", "", "'; DROP TABLE tasks; --",
+                               "123e4567-e89b-12d3-a456-42661417400",
+                               "123e4567-e89b-12d3-a456-426614174000"}) {
+    EXPECT_EQ(repo_->Get(kTenant, id).status().code(), absl::StatusCode::kNotFound) << id;
+    EXPECT_EQ(repo_->ReadEvents(kTenant, id, 1, 10).status().code(),
+              absl::StatusCode::kNotFound)
+        << id;
+    EXPECT_EQ(repo_->RequestCancel(kTenant, id, "").status().code(),
+              absl::StatusCode::kNotFound)
+        << id;
+  }
+  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = "nope", .lease_owner = "w"}).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(TaskRepositoryTest, ListPagesNewestFirstWithStateFilter) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 25; ++i) ids.push_back(Create("task " + std::to_string(i)).id());
+  Create("someone else's", v1::PRIORITY_MEDIUM, kOtherTenant);
+  // Ties on created_at must still page without loss or repetition (ordered by id).
+  Sql(dsn_, "UPDATE tasks SET created_at = '2030-01-01T00:00:00Z' WHERE id IN ('" + ids[3] +
+                "','" + ids[4] + "','" + ids[5] + "','" + ids[6] + "','" + ids[7] + "')");
+  for (int i = 20; i < 25; ++i) ASSERT_TRUE(repo_->RequestCancel(kTenant, ids[i], "").ok());
+  const std::vector<std::string> expected =
+      Sql(dsn_, "SELECT id::text FROM tasks WHERE tenant_id = 'tenant-a' "
+                "ORDER BY created_at DESC, id DESC");
+
+  std::vector<std::string> listed;
+  std::vector<size_t> page_sizes;
+  ListQuery query{.page_size = 10};
+  do {
+    OCTO_ASSIGN_OR_FAIL(TaskPage page, repo_->List(kTenant, query));
+    page_sizes.push_back(page.tasks.size());
+    for (const auto& t : page.tasks) {
+      listed.push_back(t.id());
+      EXPECT_EQ(t.steps_size(), 0);
+    }
+    query.page_token = page.next_page_token;
+  } while (!query.page_token.empty() && page_sizes.size() < 10);
+  EXPECT_THAT(page_sizes, ElementsAre(10, 10, 5));
+  EXPECT_EQ(listed, expected);
+
+  OCTO_ASSIGN_OR_FAIL(TaskPage cancelled,
+                      repo_->List(kTenant, ListQuery{.state = v1::TASK_STATE_CANCELLED}));
+  std::vector<std::string> cancelled_ids;
+  for (const auto& t : cancelled.tasks) cancelled_ids.push_back(t.id());
+  EXPECT_THAT(cancelled_ids,
+              UnorderedElementsAreArray(std::vector<std::string>(ids.begin() + 20, ids.end())));
+  EXPECT_TRUE(cancelled.next_page_token.empty());
+
+  ListQuery pending{.state = v1::TASK_STATE_PENDING, .page_size = 10};
+  OCTO_ASSIGN_OR_FAIL(TaskPage p1, repo_->List(kTenant, pending));
+  ASSERT_EQ(p1.tasks.size(), 10u);
+  ASSERT_FALSE(p1.next_page_token.empty());
+  pending.page_token = p1.next_page_token;
+  OCTO_ASSIGN_OR_FAIL(TaskPage p2, repo_->List(kTenant, pending));
+  EXPECT_EQ(p2.tasks.size(), 10u);
+  EXPECT_TRUE(p2.next_page_token.empty());
+  for (const auto& t : p2.tasks) EXPECT_EQ(t.state(), v1::TASK_STATE_PENDING);
+}
+
+TEST_F(TaskRepositoryTest, ListClampsPageSize) {
+  for (int i = 0; i < 3; ++i) Create("t");
+  OCTO_ASSIGN_OR_FAIL(TaskPage page, repo_->List(kTenant, ListQuery{.page_size = -5}));
+  EXPECT_EQ(page.tasks.size(), 1u);
+  OCTO_ASSIGN_OR_FAIL(TaskPage all, repo_->List(kTenant, ListQuery{.page_size = 100000}));
+  EXPECT_EQ(all.tasks.size(), 3u);
+}
+
+TEST_F(TaskRepositoryTest, ListRejectsMalformedPageToken) {
+  for (const std::string token :
+       {std::string("%%%"), absl::WebSafeBase64Escape("12,not-a-uuid"),
+        absl::WebSafeBase64Escape("x,123e4567-e89b-12d3-a456-426614174000"),
+        absl::WebSafeBase64Escape("just-text")}) {
+    EXPECT_EQ(repo_->List(kTenant, ListQuery{.page_token = token}).status().code(),
+              absl::StatusCode::kInvalidArgument)
+        << token;
+  }
+}
+
+TEST_F(TaskRepositoryTest, ClaimTakesHigherPriorityFirst) {
+  const std::string low = Create("low", v1::PRIORITY_LOW).id();
+  const std::string medium = Create("medium", v1::PRIORITY_MEDIUM).id();
+  const std::string critical = Create("critical", v1::PRIORITY_CRITICAL).id();
+  const std::string high = Create("high", v1::PRIORITY_HIGH).id();
+  std::vector<std::string> order;
+  for (int i = 0; i < 4; ++i) order.push_back(ClaimOne("worker").task.id());
+  EXPECT_THAT(order, ElementsAre(critical, high, medium, low));
+  OCTO_ASSIGN_OR_FAIL(auto none, repo_->Claim("worker", absl::Seconds(30), 10));
+  EXPECT_THAT(none, IsEmpty());
+}
+
+TEST_F(TaskRepositoryTest, ClaimTakesOlderFirstWithinAPriority) {
+  const std::string a = Create("a").id();
+  const std::string b = Create("b").id();
+  AgeTask(b, 5);  // same priority level after aging (0 levels for < 30 s)
+  AgeTask(a, 2);
+  OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("worker", absl::Seconds(30), 2));
+  EXPECT_THAT(Ids(claimed), ElementsAre(b, a));
+}
+
+TEST_F(TaskRepositoryTest, AgingLetsAnOldLowTaskBeatANewHighOne) {
+  // 20 s of waiting is not enough to climb from LOW to HIGH...
+  const std::string low = Create("low", v1::PRIORITY_LOW).id();
+  AgeTask(low, 20);
+  const std::string high1 = Create("high 1", v1::PRIORITY_HIGH).id();
+  EXPECT_EQ(ClaimOne("worker").task.id(), high1);
+
+  // ...but at one level per 30 s, 120 s lifts it above HIGH.
+  AgeTask(low, 120);
+  const std::string high2 = Create("high 2", v1::PRIORITY_HIGH).id();
+  EXPECT_EQ(ClaimOne("worker").task.id(), low);
+  EXPECT_EQ(ClaimOne("worker").task.id(), high2);
+}
+
+TEST_F(TaskRepositoryTest, ClaimMovesPendingToPlanningWithAnEvent) {
+  const v1::Task task = Create("goal");
+  OCTO_ASSIGN_OR_FAIL(int64_t pending_before, repo_->CountPending());
+  EXPECT_EQ(pending_before, 1);
+
+  ClaimedTask claimed = ClaimOne("worker-1");
+  EXPECT_EQ(claimed.tenant_id, kTenant);
+  EXPECT_FALSE(claimed.cancel_requested);
+  EXPECT_EQ(claimed.task.id(), task.id());
+  EXPECT_EQ(claimed.task.state(), v1::TASK_STATE_PLANNING);
+  EXPECT_EQ(claimed.task.last_event_seq(), 2);
+  EXPECT_EQ(claimed.task.spec().goal(), "goal");
+  EXPECT_EQ(Column(task.id(), "lease_owner"), "worker-1");
+
+  OCTO_ASSIGN_OR_FAIL(auto events, repo_->ReadEvents(kTenant, task.id(), 2, 10));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind(), v1::TASK_EVENT_KIND_STATE_CHANGED);
+  EXPECT_EQ(events[0].state(), v1::TASK_STATE_PLANNING);
+  OCTO_ASSIGN_OR_FAIL(int64_t pending_after, repo_->CountPending());
+  EXPECT_EQ(pending_after, 0);
+}
+
+TEST_F(TaskRepositoryTest, ConcurrentClaimersNeverShareATask) {
+  constexpr int kTasks = 60;
+  constexpr int kWorkers = 6;
+  for (int i = 0; i < kTasks; ++i) {
+    Create("t" + std::to_string(i), static_cast<v1::Priority>(1 + i % 4));
+  }
+  absl::Mutex mu;
+  std::map<std::string, std::vector<std::string>> owners_by_task;  // task → claimers
+  std::vector<std::thread> workers;
+  std::atomic<int> errors{0};
+  for (int w = 0; w < kWorkers; ++w) {
+    workers.emplace_back([&, w] {
+      const std::string owner = "worker-" + std::to_string(w);
+      for (int empty_rounds = 0; empty_rounds < 3;) {
+        auto claimed = repo_->Claim(owner, absl::Seconds(60), 3);
+        if (!claimed.ok()) {
+          errors++;
+          return;
+        }
+        if (claimed->empty()) {
+          ++empty_rounds;
+          continue;
+        }
+        absl::MutexLock lock(&mu);
+        for (const auto& c : *claimed) owners_by_task[c.task.id()].push_back(owner);
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_EQ(owners_by_task.size(), static_cast<size_t>(kTasks));
+  for (const auto& [id, owners] : owners_by_task) {
+    ASSERT_EQ(owners.size(), 1u) << "task " << id << " claimed more than once";
+    EXPECT_EQ(Column(id, "lease_owner"), owners[0]);
+  }
+}
+
+TEST_F(TaskRepositoryTest, ExpiredLeaseIsTakenOverWithCompletedSteps) {
+  const v1::Task task = Create("goal");
+  ClaimedTask first = ClaimOne("worker-a", absl::Milliseconds(300));
+  v1::Step done = MakeStep("s1", v1::STEP_STATE_SUCCEEDED, "look it up");
+  done.mutable_output()->set_text("found it");
+  TaskUpdate update{.task_id = task.id(), .lease_owner = "worker-a",
+                    .state = v1::TASK_STATE_RUNNING};
+  update.steps = {done, MakeStep("s2", v1::STEP_STATE_PENDING, "write it up")};
+  OCTO_ASSERT_OK(repo_->Apply(update));
+
+  // Still leased: nobody else gets it.
+  OCTO_ASSIGN_OR_FAIL(auto nothing, repo_->Claim("worker-b", absl::Seconds(30), 5));
+  EXPECT_THAT(nothing, IsEmpty());
+
+  absl::SleepFor(absl::Milliseconds(400));
+  ClaimedTask second = ClaimOne("worker-b");
+  EXPECT_EQ(second.task.id(), task.id());
+  EXPECT_EQ(second.task.state(), v1::TASK_STATE_RUNNING);  // resumed, not re-planned
+  ASSERT_EQ(second.task.steps_size(), 2);
+  EXPECT_EQ(second.task.steps(0).id(), "s1");
+  EXPECT_EQ(second.task.steps(0).state(), v1::STEP_STATE_SUCCEEDED);
+  EXPECT_EQ(second.task.steps(0).output().text(), "found it");
+  EXPECT_EQ(second.task.steps(1).id(), "s2");
+  EXPECT_EQ(second.task.last_event_seq(), first.task.last_event_seq());
+
+  // The old owner has lost it.
+  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = task.id(), .lease_owner = "worker-a"})
+                .status()
+                .code(),
+            absl::StatusCode::kAborted);
+  OCTO_ASSIGN_OR_FAIL(RenewResult renew, repo_->Renew("worker-a", {task.id()}, absl::Seconds(30)));
+  EXPECT_THAT(renew.lost, ElementsAre(task.id()));
+}
+
+TEST_F(TaskRepositoryTest, ApplyWithWrongOwnerIsAbortedAndChangesNothing) {
+  const v1::Task task = Create("goal");
+  ClaimOne("worker-a");
+  TaskUpdate update{.task_id = task.id(), .lease_owner = "worker-b",
+                    .state = v1::TASK_STATE_FAILED};
+  update.events = {Event(v1::TASK_EVENT_KIND_STATE_CHANGED)};
+  update.steps = {MakeStep("s1", v1::STEP_STATE_RUNNING, "x")};
+  EXPECT_EQ(repo_->Apply(update).status().code(), absl::StatusCode::kAborted);
+
+  OCTO_ASSIGN_OR_FAIL(v1::Task after, repo_->Get(kTenant, task.id()));
+  EXPECT_EQ(after.state(), v1::TASK_STATE_PLANNING);
+  EXPECT_EQ(after.last_event_seq(), 2);
+  EXPECT_EQ(after.steps_size(), 0);
+  // A task nobody holds (never claimed) cannot be updated either.
+  const v1::Task unclaimed = Create("other");
+  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = unclaimed.id(), .lease_owner = "worker-a"})
+                .status()
+                .code(),
+            absl::StatusCode::kAborted);
+}
+
+TEST_F(TaskRepositoryTest, ApplyRejectsInvalidUpdates) {
+  const v1::Task task = Create("goal");
+  ClaimOne("w");
+  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = task.id(), .lease_owner = "w",
+                                    .state = v1::TASK_STATE_PENDING})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  TaskUpdate no_step_id{.task_id = task.id(), .lease_owner = "w"};
+  no_step_id.steps = {MakeStep("", v1::STEP_STATE_PENDING, "x")};
+  EXPECT_EQ(repo_->Apply(no_step_id).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TaskRepositoryTest, EventsAreGaplessAndReadableFromASequenceNumber) {
+  const v1::Task task = Create("goal");
+  ClaimOne("w");  // seq 2
+  TaskUpdate plan{.task_id = task.id(), .lease_owner = "w", .state = v1::TASK_STATE_RUNNING};
+  plan.steps = {MakeStep("s1", v1::STEP_STATE_RUNNING, "x")};
+  plan.events = {Event(v1::TASK_EVENT_KIND_PLANNED), Event(v1::TASK_EVENT_KIND_STATE_CHANGED),
+                 Event(v1::TASK_EVENT_KIND_STEP_STARTED, "s1")};
+  OCTO_ASSIGN_OR_FAIL(v1::Task after_plan, repo_->Apply(plan));
+  EXPECT_EQ(after_plan.last_event_seq(), 5);
+
+  TaskUpdate step{.task_id = task.id(), .lease_owner = "w"};
+  v1::TaskEvent failed = Event(v1::TASK_EVENT_KIND_STEP_FAILED, "s1");
+  failed.set_step_state(v1::STEP_STATE_FAILED);
+  failed.set_message("arm unreachable");
+  failed.mutable_error()->set_reason(v1::ERROR_REASON_ARM_UNAVAILABLE);
+  step.events = {failed, Event(v1::TASK_EVENT_KIND_STEP_RETRYING, "s1")};
+  OCTO_ASSIGN_OR_FAIL(v1::Task after_step, repo_->Apply(step));
+  EXPECT_EQ(after_step.last_event_seq(), 7);
+
+  OCTO_ASSIGN_OR_FAIL(auto all, repo_->ReadEvents(kTenant, task.id(), 0, 0));
+  EXPECT_THAT(Seqs(all), ElementsAre(1, 2, 3, 4, 5, 6, 7));
+  for (const auto& e : all) {
+    EXPECT_EQ(e.task_id(), task.id());
+    EXPECT_GT(e.time().seconds(), 0);
+  }
+  EXPECT_EQ(all[2].kind(), v1::TASK_EVENT_KIND_PLANNED);
+  EXPECT_EQ(all[2].state(), v1::TASK_STATE_RUNNING);  // the state after the update
+  EXPECT_EQ(all[4].step_id(), "s1");
+  EXPECT_EQ(all[5].step_state(), v1::STEP_STATE_FAILED);
+  EXPECT_EQ(all[5].message(), "arm unreachable");
+  EXPECT_EQ(all[5].error().reason(), v1::ERROR_REASON_ARM_UNAVAILABLE);
+  EXPECT_FALSE(all[6].has_error());
+
+  OCTO_ASSIGN_OR_FAIL(auto from4, repo_->ReadEvents(kTenant, task.id(), 4, 100));
+  EXPECT_THAT(Seqs(from4), ElementsAre(4, 5, 6, 7));
+  OCTO_ASSIGN_OR_FAIL(auto two, repo_->ReadEvents(kTenant, task.id(), 1, 2));
+  EXPECT_THAT(Seqs(two), ElementsAre(1, 2));
+  OCTO_ASSIGN_OR_FAIL(auto beyond, repo_->ReadEvents(kTenant, task.id(), 8, 100));
+  EXPECT_THAT(beyond, IsEmpty());
+}
+
+TEST_F(TaskRepositoryTest, TerminalApplyReleasesLeaseAndSetsFinishedAt) {
+  const v1::Task task = Create("goal");
+  ClaimOne("w");
+  TaskUpdate done{.task_id = task.id(), .lease_owner = "w", .state = v1::TASK_STATE_SUCCEEDED};
+  v1::TaskResult result;
+  result.set_text("42");
+  done.result = result;
+  v1::Usage usage;
+  usage.set_total_tokens(123);
+  done.usage = usage;
+  done.events = {Event(v1::TASK_EVENT_KIND_STATE_CHANGED)};
+  OCTO_ASSIGN_OR_FAIL(v1::Task finished, repo_->Apply(done));
+  EXPECT_EQ(finished.state(), v1::TASK_STATE_SUCCEEDED);
+  EXPECT_TRUE(finished.has_finished_at());
+  EXPECT_EQ(finished.result().text(), "42");
+  EXPECT_EQ(finished.usage().total_tokens(), 123);
+  EXPECT_EQ(Column(task.id(), "lease_owner"), "<null>");
+  EXPECT_EQ(Column(task.id(), "lease_expires_at"), "<null>");
+
+  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = task.id(), .lease_owner = "w"}).status().code(),
+            absl::StatusCode::kAborted);
+  OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("other", absl::Seconds(30), 5));
+  EXPECT_THAT(claimed, IsEmpty());
+  OCTO_ASSIGN_OR_FAIL(RenewResult renew, repo_->Renew("w", {task.id()}, absl::Seconds(30)));
+  EXPECT_THAT(renew.lost, ElementsAre(task.id()));
+}
+
+TEST_F(TaskRepositoryTest, StepsKeepThePlanOrderOfTheirFirstInsert) {
+  const v1::Task task = Create("goal");
+  ClaimOne("w");
+  TaskUpdate plan{.task_id = task.id(), .lease_owner = "w", .state = v1::TASK_STATE_RUNNING};
+  plan.steps = {MakeStep("s1", v1::STEP_STATE_PENDING, "one"),
+                MakeStep("s3", v1::STEP_STATE_PENDING, "three"),
+                MakeStep("s2", v1::STEP_STATE_PENDING, "two")};
+  OCTO_ASSERT_OK(repo_->Apply(plan));
+  TaskUpdate progress{.task_id = task.id(), .lease_owner = "w"};
+  progress.steps = {MakeStep("s4", v1::STEP_STATE_PENDING, "four"),
+                    MakeStep("s3", v1::STEP_STATE_SUCCEEDED, "three")};
+  OCTO_ASSIGN_OR_FAIL(v1::Task after, repo_->Apply(progress));
+
+  std::vector<std::string> order;
+  for (const auto& s : after.steps()) order.push_back(s.id());
+  EXPECT_THAT(order, ElementsAre("s1", "s3", "s2", "s4"));
+  EXPECT_EQ(after.steps(1).state(), v1::STEP_STATE_SUCCEEDED);
+  EXPECT_EQ(after.state(), v1::TASK_STATE_RUNNING);  // unchanged when update.state is unset
+  OCTO_ASSIGN_OR_FAIL(v1::Task got, repo_->Get(kTenant, task.id()));
+  EXPECT_EQ(got.SerializeAsString(), after.SerializeAsString());
+}
+
+TEST_F(TaskRepositoryTest, RenewExtendsHeldLeasesAndReportsLostAndCancelled) {
+  const v1::Task task = Create("goal");
+  ClaimOne("w", absl::Milliseconds(300));
+  OCTO_ASSIGN_OR_FAIL(RenewResult renewed, repo_->Renew("w", {task.id()}, absl::Seconds(60)));
+  EXPECT_THAT(renewed.lost, IsEmpty());
+  EXPECT_THAT(renewed.cancel_requested, IsEmpty());
+  absl::SleepFor(absl::Milliseconds(400));
+  OCTO_ASSIGN_OR_FAIL(auto nothing, repo_->Claim("thief", absl::Seconds(30), 5));
+  EXPECT_THAT(nothing, IsEmpty());  // the renewed lease still holds
+
+  OCTO_ASSERT_OK(repo_->RequestCancel(kTenant, task.id(), "changed my mind"));
+  const std::string unknown = "123e4567-e89b-12d3-a456-426614174000";
+  OCTO_ASSIGN_OR_FAIL(RenewResult after,
+                      repo_->Renew("w", {task.id(), unknown, "garbage"}, absl::Seconds(60)));
+  EXPECT_THAT(after.cancel_requested, ElementsAre(task.id()));
+  EXPECT_THAT(after.lost, ElementsAre(unknown, "garbage"));
+
+  OCTO_ASSIGN_OR_FAIL(RenewResult other, repo_->Renew("thief", {task.id()}, absl::Seconds(60)));
+  EXPECT_THAT(other.lost, ElementsAre(task.id()));
+}
+
+TEST_F(TaskRepositoryTest, CancellingAPendingTaskFinishesIt) {
+  const v1::Task task = Create("goal");
+  OCTO_ASSIGN_OR_FAIL(v1::Task cancelled, repo_->RequestCancel(kTenant, task.id(), "no longer needed"));
+  EXPECT_EQ(cancelled.state(), v1::TASK_STATE_CANCELLED);
+  EXPECT_TRUE(cancelled.has_finished_at());
+  EXPECT_EQ(cancelled.error().message(), "no longer needed");
+  EXPECT_EQ(cancelled.last_event_seq(), 2);
+  OCTO_ASSIGN_OR_FAIL(auto events, repo_->ReadEvents(kTenant, task.id(), 2, 10));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind(), v1::TASK_EVENT_KIND_STATE_CHANGED);
+  EXPECT_EQ(events[0].state(), v1::TASK_STATE_CANCELLED);
+  EXPECT_EQ(events[0].message(), "no longer needed");
+
+  OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("w", absl::Seconds(30), 5));
+  EXPECT_THAT(claimed, IsEmpty());
+  OCTO_ASSIGN_OR_FAIL(int64_t pending, repo_->CountPending());
+  EXPECT_EQ(pending, 0);
+}
+
+TEST_F(TaskRepositoryTest, CancellingARunningTaskAsksTheLeaseOwner) {
+  const v1::Task task = Create("goal");
+  ClaimOne("w", absl::Milliseconds(300));
+  OCTO_ASSIGN_OR_FAIL(v1::Task marked, repo_->RequestCancel(kTenant, task.id(), "stop"));
+  EXPECT_EQ(marked.state(), v1::TASK_STATE_PLANNING);
+  EXPECT_FALSE(marked.has_finished_at());
+  EXPECT_EQ(marked.last_event_seq(), 3);
+  OCTO_ASSIGN_OR_FAIL(auto events, repo_->ReadEvents(kTenant, task.id(), 3, 10));
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].kind(), v1::TASK_EVENT_KIND_CANCEL_REQUESTED);
+  EXPECT_EQ(events[0].state(), v1::TASK_STATE_PLANNING);
+  EXPECT_EQ(Column(task.id(), "cancel_requested"), "true");
+
+  // Asking again adds nothing.
+  OCTO_ASSIGN_OR_FAIL(v1::Task again, repo_->RequestCancel(kTenant, task.id(), "stop!"));
+  EXPECT_EQ(again.last_event_seq(), 3);
+
+  // A replica taking over an expired lease learns of the cancel.
+  absl::SleepFor(absl::Milliseconds(400));
+  ClaimedTask taken = ClaimOne("w2");
+  EXPECT_EQ(taken.task.id(), task.id());
+  EXPECT_TRUE(taken.cancel_requested);
+}
+
+TEST_F(TaskRepositoryTest, CancellingAFinishedTaskChangesNothing) {
+  const v1::Task task = Create("goal");
+  ClaimOne("w");
+  OCTO_ASSIGN_OR_FAIL(v1::Task done,
+                      repo_->Apply(TaskUpdate{.task_id = task.id(), .lease_owner = "w",
+                                              .state = v1::TASK_STATE_FAILED}));
+  OCTO_ASSIGN_OR_FAIL(v1::Task after, repo_->RequestCancel(kTenant, task.id(), "too late"));
+  EXPECT_EQ(after.state(), v1::TASK_STATE_FAILED);
+  EXPECT_EQ(after.last_event_seq(), done.last_event_seq());
+  EXPECT_EQ(Column(task.id(), "cancel_requested"), "false");
+}
+
+TEST_F(TaskRepositoryTest, CountPendingCountsOnlyPendingTasks) {
+  for (int i = 0; i < 5; ++i) Create("t");
+  ClaimOne("w");
+  OCTO_ASSIGN_OR_FAIL(int64_t pending, repo_->CountPending());
+  EXPECT_EQ(pending, 4);
+}
+
+}  // namespace
+}  // namespace octo::store

@@ -1,0 +1,332 @@
+// octoctl: command-line client of OctoLLM (talks to the reflex by default).
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/client_context.h"
+#include "octo/common/config.h"
+#include "octo/rpc/channel.h"
+#include "octo/rpc/metadata.h"
+#include "octo/rpc/task_spec.h"
+#include "octo/v1/operations.grpc.pb.h"
+#include "octo/v1/task_service.grpc.pb.h"
+
+namespace {
+
+constexpr char kUsage[] = R"(Commands:
+  submit GOAL [--capability C] [--context TEXT] [--priority low|medium|high|critical]
+              [--exec "PROGRAM ARGS..."] [--idempotency_key K] [--deadline 30s] [--wait]
+  get TASK_ID
+  watch TASK_ID [--from_seq N]
+  cancel TASK_ID [--reason TEXT]
+  list [--state pending|planning|running|succeeded|failed|cancelled] [--page_size N]
+       [--page_token T]
+  ingest FILE...        store files as documents (talks to --orchestrator)
+  arms                  list arm endpoints with live figures (talks to --orchestrator)
+)";
+
+struct Config {
+  std::string addr = "dns:///127.0.0.1:50051";
+  std::string orchestrator = "dns:///127.0.0.1:50052";
+  std::string tenant = "dev";
+  bool json = false;
+  absl::Duration timeout = absl::Seconds(30);
+  std::string capability;
+  std::string context;
+  std::string priority;
+  std::string exec;
+  std::string idempotency_key;
+  absl::Duration deadline = absl::ZeroDuration();
+  bool wait = false;
+  int from_seq = 0;
+  std::string reason;
+  std::string state;
+  int page_size = 0;
+  std::string page_token;
+};
+
+Config config;
+
+void PrintJson(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = false;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  std::cout << out << "\n";
+}
+
+std::string Time(const google::protobuf::Timestamp& ts) {
+  if (ts.seconds() == 0 && ts.nanos() == 0) return "-";
+  return google::protobuf::util::TimeUtil::ToString(ts);
+}
+
+std::string StepStateName(octo::v1::StepState state) {
+  std::string name = octo::v1::StepState_Name(state);
+  return name.substr(std::string("STEP_STATE_").size());
+}
+
+void PrintTask(const octo::v1::Task& task) {
+  std::cout << "task     " << task.id() << "\n"
+            << "state    " << octo::rpc::StateName(task.state()) << "\n"
+            << "goal     " << task.spec().goal() << "\n"
+            << "created  " << Time(task.created_at()) << "\n";
+  if (task.has_finished_at()) std::cout << "finished " << Time(task.finished_at()) << "\n";
+  for (const auto& step : task.steps()) {
+    std::cout << absl::StrFormat("step %-4s %-10s %-10s attempts=%d arm=%s\n", step.id(),
+                                 step.capability(), StepStateName(step.state()), step.attempts(),
+                                 step.arm());
+  }
+  if (task.has_error() && !task.error().message().empty()) {
+    std::cout << "error    " << octo::v1::ErrorReason_Name(task.error().reason()) << ": "
+              << task.error().message() << "\n";
+  }
+  if (task.usage().total_tokens() > 0) {
+    std::cout << "usage    " << task.usage().total_tokens() << " tokens, $"
+              << task.usage().cost_usd() << "\n";
+  }
+  if (!task.result().text().empty()) std::cout << "result\n" << task.result().text() << "\n";
+}
+
+void PrintEvent(const octo::v1::TaskEvent& event) {
+  std::string kind = octo::v1::TaskEventKind_Name(event.kind()).substr(16);
+  std::cout << absl::StrFormat("%4d %s %-16s %-10s %s\n", event.seq(), Time(event.time()), kind,
+                               octo::rpc::StateName(event.state()), event.message());
+}
+
+int Fail(const grpc::Status& status) {
+  std::cerr << "error: " << absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code()))
+            << ": " << status.error_message() << "\n";
+  return 1;
+}
+
+std::unique_ptr<grpc::ClientContext> Context(bool stream = false) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!stream) context->set_deadline(absl::ToChronoTime(absl::Now() + config.timeout));
+  context->AddMetadata(octo::rpc::kTenantHeader, config.tenant);
+  return context;
+}
+
+int Watch(octo::v1::TaskService::Stub& stub, const std::string& id, int64_t from) {
+  octo::v1::WatchTaskRequest request;
+  request.set_task_id(id);
+  request.set_from_seq(from);
+  auto context = Context(/*stream=*/true);
+  auto reader = stub.WatchTask(context.get(), request);
+  octo::v1::TaskEvent event;
+  while (reader->Read(&event)) {
+    if (config.json) PrintJson(event); else PrintEvent(event);
+  }
+  grpc::Status status = reader->Finish();
+  return status.ok() ? 0 : Fail(status);
+}
+
+int Get(octo::v1::TaskService::Stub& stub, const std::string& id) {
+  octo::v1::GetTaskRequest request;
+  request.set_task_id(id);
+  octo::v1::Task task;
+  auto context = Context();
+  grpc::Status status = stub.GetTask(context.get(), request, &task);
+  if (!status.ok()) return Fail(status);
+  if (config.json) PrintJson(task); else PrintTask(task);
+  return 0;
+}
+
+bool ParsePriority(const std::string& text, octo::v1::Priority* priority) {
+  const std::string name = absl::StrCat("PRIORITY_", absl::AsciiStrToUpper(text));
+  return octo::v1::Priority_Parse(name, priority);
+}
+
+int Submit(octo::v1::TaskService::Stub& stub, const std::vector<std::string>& args) {
+  if (args.size() < 2) {
+    std::cerr << "submit: GOAL is required\n";
+    return 2;
+  }
+  octo::v1::SubmitTaskRequest request;
+  auto* spec = request.mutable_spec();
+  spec->set_goal(absl::StrJoin(args.begin() + 1, args.end(), " "));
+  spec->set_context(config.context);
+  if (!config.capability.empty()) spec->add_required_capabilities(config.capability);
+  if (!config.priority.empty()) {
+    octo::v1::Priority priority;
+    if (!ParsePriority(config.priority, &priority)) {
+      std::cerr << "--priority: expected low, medium, high or critical\n";
+      return 2;
+    }
+    spec->set_priority(priority);
+  }
+  if (!config.exec.empty()) {
+    std::istringstream words(config.exec);
+    std::string word;
+    bool first = true;
+    while (words >> word) {
+      if (first) spec->mutable_exec()->set_program(word); else spec->mutable_exec()->add_args(word);
+      first = false;
+    }
+  }
+  if (config.deadline > absl::ZeroDuration()) {
+    spec->mutable_budget()->mutable_deadline()->set_seconds(absl::ToInt64Seconds(config.deadline));
+  }
+  request.set_idempotency_key(config.idempotency_key);
+  octo::v1::SubmitTaskResponse response;
+  auto context = Context();
+  grpc::Status status = stub.SubmitTask(context.get(), request, &response);
+  if (!status.ok()) return Fail(status);
+  if (config.json) {
+    PrintJson(response);
+  } else {
+    std::cout << "submitted " << response.task().id()
+              << (response.cache_hit() ? " (cache hit)" : "")
+              << (!response.cache_hit() && !response.created() ? " (existing task)" : "") << "\n";
+  }
+  if (!config.wait) return 0;
+  if (!octo::rpc::IsTerminal(response.task().state())) {
+    if (int rc = Watch(stub, response.task().id(), 0); rc != 0) return rc;
+  }
+  return Get(stub, response.task().id());
+}
+
+int Ingest(const std::vector<std::string>& args) {
+  auto stub = octo::v1::Operations::NewStub(octo::rpc::MakeChannel(config.orchestrator));
+  octo::v1::IngestDocumentsRequest request;
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::ifstream in(args[i], std::ios::binary);
+    if (!in) {
+      std::cerr << "ingest: cannot read " << args[i] << "\n";
+      return 2;
+    }
+    std::stringstream body;
+    body << in.rdbuf();
+    auto* doc = request.add_documents();
+    doc->set_external_id(args[i]);
+    doc->set_title(args[i]);
+    doc->set_body(body.str());
+  }
+  octo::v1::IngestDocumentsResponse response;
+  auto context = Context();
+  grpc::Status status = stub->IngestDocuments(context.get(), request, &response);
+  if (!status.ok()) return Fail(status);
+  if (config.json) PrintJson(response); else std::cout << "stored " << response.stored() << "\n";
+  return 0;
+}
+
+int Arms() {
+  auto stub = octo::v1::Operations::NewStub(octo::rpc::MakeChannel(config.orchestrator));
+  octo::v1::ListArmsResponse response;
+  auto context = Context();
+  grpc::Status status = stub->ListArms(context.get(), octo::v1::ListArmsRequest(), &response);
+  if (!status.ok()) return Fail(status);
+  if (config.json) return PrintJson(response), 0;
+  for (const auto& arm : response.arms()) {
+    std::cout << absl::StrFormat("%-32s %-10s %-8s calls=%d failures=%d ewma=%.1fms caps=%s\n",
+                                 arm.endpoint(), arm.description().kind(),
+                                 arm.healthy() ? "healthy" : "DOWN", arm.calls(), arm.failures(),
+                                 arm.latency_ewma_ms(),
+                                 absl::StrJoin(arm.description().capabilities(), ","));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  octo::common::ConfigBinder binder("octoctl", std::string("OctoLLM command-line client.\n\n") + kUsage);
+  binder.Bind("addr", "OCTO_ADDR", &config.addr, "reflex gRPC target");
+  binder.Bind("orchestrator", "OCTO_ORCHESTRATOR_ADDR", &config.orchestrator,
+              "orchestrator gRPC target (ingest, arms)");
+  binder.Bind("tenant", "OCTO_TENANT", &config.tenant,
+              "tenant header sent when talking to the orchestrator directly");
+  binder.Bind("json", "", &config.json, "print JSON, one object per line");
+  binder.Bind("timeout", "OCTO_TIMEOUT", &config.timeout, "deadline of unary calls");
+  binder.Bind("capability", "", &config.capability, "submit: required capability");
+  binder.Bind("context", "", &config.context, "submit: context text");
+  binder.Bind("priority", "", &config.priority, "submit: low | medium | high | critical");
+  binder.Bind("exec", "", &config.exec, "submit: program and arguments for the executor");
+  binder.Bind("idempotency_key", "", &config.idempotency_key, "submit: idempotency key");
+  binder.Bind("deadline", "", &config.deadline, "submit: task deadline");
+  binder.Bind("wait", "", &config.wait, "submit: watch until done, then print the task");
+  binder.Bind("from_seq", "", &config.from_seq, "watch: first event sequence number");
+  binder.Bind("reason", "", &config.reason, "cancel: reason");
+  binder.Bind("state", "", &config.state, "list: state filter");
+  binder.Bind("page_size", "", &config.page_size, "list: page size");
+  binder.Bind("page_token", "", &config.page_token, "list: page token");
+  binder.ParseOrExit(argc, argv);
+  const auto& args = binder.positional();
+  if (args.empty()) {
+    std::cerr << binder.Usage();
+    return 2;
+  }
+  const std::string& command = args[0];
+  if (command == "ingest") return Ingest(args);
+  if (command == "arms") return Arms();
+
+  auto stub = octo::v1::TaskService::NewStub(octo::rpc::MakeChannel(config.addr));
+  auto need_id = [&]() -> const std::string* {
+    if (args.size() != 2) {
+      std::cerr << command << ": TASK_ID is required\n";
+      return nullptr;
+    }
+    return &args[1];
+  };
+  if (command == "submit") return Submit(*stub, args);
+  if (command == "get") {
+    const std::string* id = need_id();
+    return id ? Get(*stub, *id) : 2;
+  }
+  if (command == "watch") {
+    const std::string* id = need_id();
+    return id ? Watch(*stub, *id, config.from_seq) : 2;
+  }
+  if (command == "cancel") {
+    const std::string* id = need_id();
+    if (!id) return 2;
+    octo::v1::CancelTaskRequest request;
+    request.set_task_id(*id);
+    request.set_reason(config.reason);
+    octo::v1::Task task;
+    auto context = Context();
+    grpc::Status status = stub->CancelTask(context.get(), request, &task);
+    if (!status.ok()) return Fail(status);
+    if (config.json) PrintJson(task); else PrintTask(task);
+    return 0;
+  }
+  if (command == "list") {
+    octo::v1::ListTasksRequest request;
+    if (!config.state.empty()) {
+      octo::v1::TaskState state;
+      if (!octo::v1::TaskState_Parse(absl::StrCat("TASK_STATE_", absl::AsciiStrToUpper(config.state)),
+                                     &state)) {
+        std::cerr << "--state: unknown state " << config.state << "\n";
+        return 2;
+      }
+      request.set_state(state);
+    }
+    request.set_page_size(config.page_size);
+    request.set_page_token(config.page_token);
+    octo::v1::ListTasksResponse response;
+    auto context = Context();
+    grpc::Status status = stub->ListTasks(context.get(), request, &response);
+    if (!status.ok()) return Fail(status);
+    if (config.json) return PrintJson(response), 0;
+    for (const auto& task : response.tasks()) {
+      std::cout << absl::StrFormat("%s  %-10s %s  %s\n", task.id(),
+                                   octo::rpc::StateName(task.state()), Time(task.created_at()),
+                                   task.spec().goal().substr(0, 60));
+    }
+    if (!response.next_page_token().empty()) {
+      std::cout << "next page: --page_token " << response.next_page_token() << "\n";
+    }
+    return 0;
+  }
+  std::cerr << "unknown command \"" << command << "\"\n" << kUsage;
+  return 2;
+}
