@@ -10,6 +10,9 @@ endif()
 
 file(GLOB files RELATIVE ${SQL_DIR} ${SQL_DIR}/*.sql)
 list(SORT files COMPARE NATURAL)
+if(NOT files)
+  message(FATAL_ERROR "no migrations (NNNN_name.sql) in ${SQL_DIR}")
+endif()
 
 set(arrays "")
 set(entries "")

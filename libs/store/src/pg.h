@@ -110,6 +110,13 @@ pqxx::binarystring ToBytea(const google::protobuf::MessageLite& message);
 // Throws (→ INTERNAL) when the bytes do not parse.
 bool ReadProto(const pqxx::field& field, google::protobuf::MessageLite* message);
 
+// Like ReadProto into `mutable_field()` (e.g. a lambda returning task.mutable_result()),
+// leaving the field unset when the column is NULL.
+template <typename MutableField>
+void ReadOptionalProto(const pqxx::field& field, MutableField mutable_field) {
+  if (!field.is_null()) ReadProto(field, mutable_field());
+}
+
 google::protobuf::Timestamp ToTimestamp(int64_t unix_micros);
 
 // A duration as microseconds for "$n::bigint * interval '1 microsecond'".

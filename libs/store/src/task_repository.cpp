@@ -202,9 +202,9 @@ StoredTask ParseTask(const pqxx::row& row) {
   out.tenant_id = row["tenant_id"].c_str();
   t.set_state(static_cast<v1::TaskState>(row["state"].as<int>()));
   ReadProto(row["spec"], t.mutable_spec());
-  ReadProto(row["result"], t.mutable_result());
-  ReadProto(row["usage"], t.mutable_usage());
-  ReadProto(row["error"], t.mutable_error());
+  ReadOptionalProto(row["result"], [&] { return t.mutable_result(); });
+  ReadOptionalProto(row["usage"], [&] { return t.mutable_usage(); });
+  ReadOptionalProto(row["error"], [&] { return t.mutable_error(); });
   *t.mutable_created_at() = ToTimestamp(row["created_us"].as<int64_t>());
   *t.mutable_updated_at() = ToTimestamp(row["updated_us"].as<int64_t>());
   if (!row["finished_us"].is_null()) {
@@ -367,7 +367,7 @@ class PgTaskRepository final : public TaskRepository {
         e.set_step_id(row["step_id"].c_str());
         e.set_step_state(static_cast<v1::StepState>(row["step_state"].as<int>()));
         e.set_message(row["message"].c_str());
-        ReadProto(row["error"], e.mutable_error());
+        ReadOptionalProto(row["error"], [&] { return e.mutable_error(); });
       }
       return events;
     });

@@ -112,6 +112,17 @@ absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
   absl::Status stop_reason;
   const absl::Time deadline = start + limits.timeout;
   char buffer[16384];
+  // Kills the process group once, at cancellation or the deadline.
+  auto check_stop = [&] {
+    if (!stop_reason.ok()) return;
+    if (cancelled && cancelled()) {
+      stop_reason = absl::CancelledError("the step was cancelled");
+    } else if (absl::Now() >= deadline) {
+      stop_reason = absl::DeadlineExceededError(
+          absl::StrCat("program ran longer than ", absl::FormatDuration(limits.timeout)));
+    }
+    if (!stop_reason.ok()) kill(-pid, SIGKILL);
+  };
 
   auto drain = [&](Fd& fd, std::string& sink) {
     while (true) {
@@ -128,15 +139,7 @@ absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
   };
 
   while (out_r.fd >= 0 || err_r.fd >= 0) {
-    if (stop_reason.ok()) {
-      if (cancelled && cancelled()) {
-        stop_reason = absl::CancelledError("the step was cancelled");
-      } else if (absl::Now() >= deadline) {
-        stop_reason = absl::DeadlineExceededError(absl::StrCat(
-            "program ran longer than ", absl::FormatDuration(limits.timeout)));
-      }
-      if (!stop_reason.ok()) kill(-pid, SIGKILL);
-    }
+    check_stop();
     pollfd fds[3];
     int n = 0;
     if (out_r.fd >= 0) fds[n++] = {out_r.fd, POLLIN, 0};
@@ -153,12 +156,17 @@ absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
     if (err_r.fd >= 0) drain(err_r, err);
   }
   in_w.Close();
-  // Output closed: the program (or the last holder of its pipes) ended. Reap it, making
-  // sure nothing of the group outlives the step.
-  kill(-pid, SIGKILL);
+  // Output closed. Programs may close stdout before they exit (coreutils does, in an atexit
+  // handler), so wait for the exit within the same deadline before killing anything.
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (true) {
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid || (r < 0 && errno != EINTR)) break;
+    check_stop();
+    absl::SleepFor(absl::Milliseconds(1));
   }
+  // Nothing the program started may outlive the step.
+  kill(-pid, SIGKILL);
   if (!stop_reason.ok()) return stop_reason;
 
   result.set_duration_ms(absl::ToInt64Milliseconds(absl::Now() - start));

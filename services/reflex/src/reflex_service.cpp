@@ -1,5 +1,7 @@
 #include "src/reflex_service.h"
 
+#include <atomic>
+
 #include "absl/strings/str_cat.h"
 #include "octo/common/log.h"
 #include "octo/common/status.h"
@@ -28,7 +30,10 @@ class WatchProxy final : public grpc::ServerWriteReactor<v1::TaskEvent>,
     if (ok) StartWrite(&event_);
     // On !ok the stream ended; OnDone(status) follows.
   }
-  void OnDone(const grpc::Status& status) override { Finish(status); }
+  void OnDone(const grpc::Status& status) override {
+    Finish(status);
+    Release();
+  }
 
   // Client side.
   void OnWriteDone(bool ok) override {
@@ -39,10 +44,16 @@ class WatchProxy final : public grpc::ServerWriteReactor<v1::TaskEvent>,
     }
   }
   void OnCancel() override { client_->TryCancel(); }
-  // Finish is only called from the orchestrator side's OnDone, so both sides are done.
-  void OnDone() override { delete this; }
+  void OnDone() override { Release(); }
 
  private:
+  // The two sides finish on different threads; the last one to finish deletes the proxy
+  // (and with it the client context, which the client side uses until its OnDone returns).
+  void Release() {
+    if (done_.fetch_add(1) == 1) delete this;
+  }
+
+  std::atomic<int> done_{0};
   std::shared_ptr<grpc::ClientContext> client_;
   v1::WatchTaskRequest request_;
   v1::TaskEvent event_;

@@ -50,6 +50,23 @@ v1::TaskEvent Event(v1::TaskEventKind kind, const std::string& step_id = "") {
   return event;
 }
 
+TaskUpdate Update(const std::string& task_id, const std::string& owner,
+                  std::optional<v1::TaskState> state = std::nullopt) {
+  TaskUpdate update;
+  update.task_id = task_id;
+  update.lease_owner = owner;
+  update.state = state;
+  return update;
+}
+
+ListQuery Query(v1::TaskState state, int page_size, const std::string& page_token = "") {
+  ListQuery query;
+  query.state = state;
+  query.page_size = page_size;
+  query.page_token = page_token;
+  return query;
+}
+
 std::vector<std::string> Ids(const std::vector<ClaimedTask>& claimed) {
   std::vector<std::string> ids;
   for (const auto& c : claimed) ids.push_back(c.task.id());
@@ -115,6 +132,8 @@ TEST_F(TaskRepositoryTest, CreateThenGetRoundTrips) {
   EXPECT_EQ(task.last_event_seq(), 1);
   EXPECT_GT(task.created_at().seconds(), 1'600'000'000);
   EXPECT_FALSE(task.has_finished_at());
+  EXPECT_FALSE(task.has_result());
+  EXPECT_FALSE(task.has_error());
   EXPECT_EQ(task.spec().SerializeAsString(), spec.SerializeAsString());
 
   OCTO_ASSIGN_OR_FAIL(v1::Task got, repo_->Get(kTenant, task.id()));
@@ -196,7 +215,7 @@ TEST_F(TaskRepositoryTest, AnotherTenantsTaskIsNotFound) {
 }
 
 TEST_F(TaskRepositoryTest, MalformedOrUnknownIdIsNotFound) {
-  for (const std::string id : {"not-a-uuid", "", "'; DROP TABLE tasks; --",
+  for (const char* id : {"not-a-uuid", "", "'; DROP TABLE tasks; --",
                                "123e4567-e89b-12d3-a456-42661417400",
                                "123e4567-e89b-12d3-a456-426614174000"}) {
     EXPECT_EQ(repo_->Get(kTenant, id).status().code(), absl::StatusCode::kNotFound) << id;
@@ -207,7 +226,7 @@ TEST_F(TaskRepositoryTest, MalformedOrUnknownIdIsNotFound) {
               absl::StatusCode::kNotFound)
         << id;
   }
-  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = "nope", .lease_owner = "w"}).status().code(),
+  EXPECT_EQ(repo_->Apply(Update("nope", "w")).status().code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -225,7 +244,7 @@ TEST_F(TaskRepositoryTest, ListPagesNewestFirstWithStateFilter) {
 
   std::vector<std::string> listed;
   std::vector<size_t> page_sizes;
-  ListQuery query{.page_size = 10};
+  ListQuery query = Query(v1::TASK_STATE_UNSPECIFIED, 10);
   do {
     OCTO_ASSIGN_OR_FAIL(TaskPage page, repo_->List(kTenant, query));
     page_sizes.push_back(page.tasks.size());
@@ -239,14 +258,14 @@ TEST_F(TaskRepositoryTest, ListPagesNewestFirstWithStateFilter) {
   EXPECT_EQ(listed, expected);
 
   OCTO_ASSIGN_OR_FAIL(TaskPage cancelled,
-                      repo_->List(kTenant, ListQuery{.state = v1::TASK_STATE_CANCELLED}));
+                      repo_->List(kTenant, Query(v1::TASK_STATE_CANCELLED, 0)));
   std::vector<std::string> cancelled_ids;
   for (const auto& t : cancelled.tasks) cancelled_ids.push_back(t.id());
   EXPECT_THAT(cancelled_ids,
               UnorderedElementsAreArray(std::vector<std::string>(ids.begin() + 20, ids.end())));
   EXPECT_TRUE(cancelled.next_page_token.empty());
 
-  ListQuery pending{.state = v1::TASK_STATE_PENDING, .page_size = 10};
+  ListQuery pending = Query(v1::TASK_STATE_PENDING, 10);
   OCTO_ASSIGN_OR_FAIL(TaskPage p1, repo_->List(kTenant, pending));
   ASSERT_EQ(p1.tasks.size(), 10u);
   ASSERT_FALSE(p1.next_page_token.empty());
@@ -259,18 +278,18 @@ TEST_F(TaskRepositoryTest, ListPagesNewestFirstWithStateFilter) {
 
 TEST_F(TaskRepositoryTest, ListClampsPageSize) {
   for (int i = 0; i < 3; ++i) Create("t");
-  OCTO_ASSIGN_OR_FAIL(TaskPage page, repo_->List(kTenant, ListQuery{.page_size = -5}));
+  OCTO_ASSIGN_OR_FAIL(TaskPage page, repo_->List(kTenant, Query(v1::TASK_STATE_UNSPECIFIED, -5)));
   EXPECT_EQ(page.tasks.size(), 1u);
-  OCTO_ASSIGN_OR_FAIL(TaskPage all, repo_->List(kTenant, ListQuery{.page_size = 100000}));
+  OCTO_ASSIGN_OR_FAIL(TaskPage all, repo_->List(kTenant, Query(v1::TASK_STATE_UNSPECIFIED, 100000)));
   EXPECT_EQ(all.tasks.size(), 3u);
 }
 
 TEST_F(TaskRepositoryTest, ListRejectsMalformedPageToken) {
-  for (const std::string token :
+  for (const std::string& token :
        {std::string("%%%"), absl::WebSafeBase64Escape("12,not-a-uuid"),
         absl::WebSafeBase64Escape("x,123e4567-e89b-12d3-a456-426614174000"),
         absl::WebSafeBase64Escape("just-text")}) {
-    EXPECT_EQ(repo_->List(kTenant, ListQuery{.page_token = token}).status().code(),
+    EXPECT_EQ(repo_->List(kTenant, Query(v1::TASK_STATE_UNSPECIFIED, 0, token)).status().code(),
               absl::StatusCode::kInvalidArgument)
         << token;
   }
@@ -375,8 +394,7 @@ TEST_F(TaskRepositoryTest, ExpiredLeaseIsTakenOverWithCompletedSteps) {
   ClaimedTask first = ClaimOne("worker-a", absl::Milliseconds(300));
   v1::Step done = MakeStep("s1", v1::STEP_STATE_SUCCEEDED, "look it up");
   done.mutable_output()->set_text("found it");
-  TaskUpdate update{.task_id = task.id(), .lease_owner = "worker-a",
-                    .state = v1::TASK_STATE_RUNNING};
+  TaskUpdate update = Update(task.id(), "worker-a", v1::TASK_STATE_RUNNING);
   update.steps = {done, MakeStep("s2", v1::STEP_STATE_PENDING, "write it up")};
   OCTO_ASSERT_OK(repo_->Apply(update));
 
@@ -396,7 +414,7 @@ TEST_F(TaskRepositoryTest, ExpiredLeaseIsTakenOverWithCompletedSteps) {
   EXPECT_EQ(second.task.last_event_seq(), first.task.last_event_seq());
 
   // The old owner has lost it.
-  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = task.id(), .lease_owner = "worker-a"})
+  EXPECT_EQ(repo_->Apply(Update(task.id(), "worker-a"))
                 .status()
                 .code(),
             absl::StatusCode::kAborted);
@@ -407,8 +425,7 @@ TEST_F(TaskRepositoryTest, ExpiredLeaseIsTakenOverWithCompletedSteps) {
 TEST_F(TaskRepositoryTest, ApplyWithWrongOwnerIsAbortedAndChangesNothing) {
   const v1::Task task = Create("goal");
   ClaimOne("worker-a");
-  TaskUpdate update{.task_id = task.id(), .lease_owner = "worker-b",
-                    .state = v1::TASK_STATE_FAILED};
+  TaskUpdate update = Update(task.id(), "worker-b", v1::TASK_STATE_FAILED);
   update.events = {Event(v1::TASK_EVENT_KIND_STATE_CHANGED)};
   update.steps = {MakeStep("s1", v1::STEP_STATE_RUNNING, "x")};
   EXPECT_EQ(repo_->Apply(update).status().code(), absl::StatusCode::kAborted);
@@ -419,7 +436,7 @@ TEST_F(TaskRepositoryTest, ApplyWithWrongOwnerIsAbortedAndChangesNothing) {
   EXPECT_EQ(after.steps_size(), 0);
   // A task nobody holds (never claimed) cannot be updated either.
   const v1::Task unclaimed = Create("other");
-  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = unclaimed.id(), .lease_owner = "worker-a"})
+  EXPECT_EQ(repo_->Apply(Update(unclaimed.id(), "worker-a"))
                 .status()
                 .code(),
             absl::StatusCode::kAborted);
@@ -428,12 +445,11 @@ TEST_F(TaskRepositoryTest, ApplyWithWrongOwnerIsAbortedAndChangesNothing) {
 TEST_F(TaskRepositoryTest, ApplyRejectsInvalidUpdates) {
   const v1::Task task = Create("goal");
   ClaimOne("w");
-  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = task.id(), .lease_owner = "w",
-                                    .state = v1::TASK_STATE_PENDING})
+  EXPECT_EQ(repo_->Apply(Update(task.id(), "w", v1::TASK_STATE_PENDING))
                 .status()
                 .code(),
             absl::StatusCode::kInvalidArgument);
-  TaskUpdate no_step_id{.task_id = task.id(), .lease_owner = "w"};
+  TaskUpdate no_step_id = Update(task.id(), "w");
   no_step_id.steps = {MakeStep("", v1::STEP_STATE_PENDING, "x")};
   EXPECT_EQ(repo_->Apply(no_step_id).status().code(), absl::StatusCode::kInvalidArgument);
 }
@@ -441,14 +457,14 @@ TEST_F(TaskRepositoryTest, ApplyRejectsInvalidUpdates) {
 TEST_F(TaskRepositoryTest, EventsAreGaplessAndReadableFromASequenceNumber) {
   const v1::Task task = Create("goal");
   ClaimOne("w");  // seq 2
-  TaskUpdate plan{.task_id = task.id(), .lease_owner = "w", .state = v1::TASK_STATE_RUNNING};
+  TaskUpdate plan = Update(task.id(), "w", v1::TASK_STATE_RUNNING);
   plan.steps = {MakeStep("s1", v1::STEP_STATE_RUNNING, "x")};
   plan.events = {Event(v1::TASK_EVENT_KIND_PLANNED), Event(v1::TASK_EVENT_KIND_STATE_CHANGED),
                  Event(v1::TASK_EVENT_KIND_STEP_STARTED, "s1")};
   OCTO_ASSIGN_OR_FAIL(v1::Task after_plan, repo_->Apply(plan));
   EXPECT_EQ(after_plan.last_event_seq(), 5);
 
-  TaskUpdate step{.task_id = task.id(), .lease_owner = "w"};
+  TaskUpdate step = Update(task.id(), "w");
   v1::TaskEvent failed = Event(v1::TASK_EVENT_KIND_STEP_FAILED, "s1");
   failed.set_step_state(v1::STEP_STATE_FAILED);
   failed.set_message("arm unreachable");
@@ -482,7 +498,7 @@ TEST_F(TaskRepositoryTest, EventsAreGaplessAndReadableFromASequenceNumber) {
 TEST_F(TaskRepositoryTest, TerminalApplyReleasesLeaseAndSetsFinishedAt) {
   const v1::Task task = Create("goal");
   ClaimOne("w");
-  TaskUpdate done{.task_id = task.id(), .lease_owner = "w", .state = v1::TASK_STATE_SUCCEEDED};
+  TaskUpdate done = Update(task.id(), "w", v1::TASK_STATE_SUCCEEDED);
   v1::TaskResult result;
   result.set_text("42");
   done.result = result;
@@ -498,7 +514,7 @@ TEST_F(TaskRepositoryTest, TerminalApplyReleasesLeaseAndSetsFinishedAt) {
   EXPECT_EQ(Column(task.id(), "lease_owner"), "<null>");
   EXPECT_EQ(Column(task.id(), "lease_expires_at"), "<null>");
 
-  EXPECT_EQ(repo_->Apply(TaskUpdate{.task_id = task.id(), .lease_owner = "w"}).status().code(),
+  EXPECT_EQ(repo_->Apply(Update(task.id(), "w")).status().code(),
             absl::StatusCode::kAborted);
   OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("other", absl::Seconds(30), 5));
   EXPECT_THAT(claimed, IsEmpty());
@@ -509,12 +525,12 @@ TEST_F(TaskRepositoryTest, TerminalApplyReleasesLeaseAndSetsFinishedAt) {
 TEST_F(TaskRepositoryTest, StepsKeepThePlanOrderOfTheirFirstInsert) {
   const v1::Task task = Create("goal");
   ClaimOne("w");
-  TaskUpdate plan{.task_id = task.id(), .lease_owner = "w", .state = v1::TASK_STATE_RUNNING};
+  TaskUpdate plan = Update(task.id(), "w", v1::TASK_STATE_RUNNING);
   plan.steps = {MakeStep("s1", v1::STEP_STATE_PENDING, "one"),
                 MakeStep("s3", v1::STEP_STATE_PENDING, "three"),
                 MakeStep("s2", v1::STEP_STATE_PENDING, "two")};
   OCTO_ASSERT_OK(repo_->Apply(plan));
-  TaskUpdate progress{.task_id = task.id(), .lease_owner = "w"};
+  TaskUpdate progress = Update(task.id(), "w");
   progress.steps = {MakeStep("s4", v1::STEP_STATE_PENDING, "four"),
                     MakeStep("s3", v1::STEP_STATE_SUCCEEDED, "three")};
   OCTO_ASSIGN_OR_FAIL(v1::Task after, repo_->Apply(progress));
@@ -596,8 +612,7 @@ TEST_F(TaskRepositoryTest, CancellingAFinishedTaskChangesNothing) {
   const v1::Task task = Create("goal");
   ClaimOne("w");
   OCTO_ASSIGN_OR_FAIL(v1::Task done,
-                      repo_->Apply(TaskUpdate{.task_id = task.id(), .lease_owner = "w",
-                                              .state = v1::TASK_STATE_FAILED}));
+                      repo_->Apply(Update(task.id(), "w", v1::TASK_STATE_FAILED)));
   OCTO_ASSIGN_OR_FAIL(v1::Task after, repo_->RequestCancel(kTenant, task.id(), "too late"));
   EXPECT_EQ(after.state(), v1::TASK_STATE_FAILED);
   EXPECT_EQ(after.last_event_seq(), done.last_event_seq());

@@ -20,7 +20,9 @@ namespace octo::testing {
 //
 // Start one per test binary (Shared()) and give each test its own database
 // (CreateDatabase()). Kill()/Restart() are for outage tests and not thread-safe; the other
-// methods are.
+// methods are. The server dies with the thread that started it (Start(), Restart(), the
+// first Shared()), also when the test process crashes: call those from the test's main
+// thread.
 class PostgresServer {
  public:
   // Creates the cluster and starts the server; returns once it accepts connections.
@@ -44,7 +46,8 @@ class PostgresServer {
   absl::StatusOr<std::string> CreateDatabase();
 
   // Kills the server with SIGKILL, like a crash; its backends exit as soon as they notice, so
-  // clients see broken connections. Connecting fails until Restart().
+  // clients see broken connections. Connecting fails until Restart(). Commits acknowledged
+  // before the call survive (as on a server with synchronous_commit=on).
   void Kill();
 
   // Stops the server if it is running (fast shutdown) and starts it again on the same port

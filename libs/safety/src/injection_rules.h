@@ -1,0 +1,52 @@
+// The prompt-injection rule table: patterns over normalised text (see Normalizer), each an
+// attack signal for one family or a context signal that the detector weighs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace octo::safety::detail {
+
+enum class Family : uint8_t {
+  kIgnoreInstructions,
+  kSystemOverride,
+  kPromptExtraction,
+  kJailbreakPersona,
+  kDelimiterInjection,
+  kEncoded,
+  kObfuscated,
+  kMultilingual,
+  kIndirect,
+  kExfiltration,
+  kToolAbuse,
+  kNone,  // context and support signals
+};
+inline constexpr int kFamilyCount = static_cast<int>(Family::kNone);
+
+std::string_view FamilyName(Family family);
+
+enum class Kind : uint8_t {
+  kAttack,        // evidence for `family`
+  kDangerous,     // a destructive command or call; dropped when only asked about
+  kAiAddress,     // words addressed to an AI inside content: makes the text "indirect"
+  kSupport,       // strengthens a nearby attack cluster of any family, never fires alone
+  kImperative,    // an order to run or call something; strengthens tool_abuse
+  kDecodeFollow,  // "decode this and do what it says"; strengthens encoded
+  kRot13,         // the text mentions rot13: decode it and scan again
+  kDiscussion,    // talk about attacks/security: quoted attacks nearby are examples
+  kQuestion,      // asks what something does / whether it is safe
+};
+
+struct Rule {
+  Family family;
+  Kind kind;
+  float weight;  // evidence strength in (0, 1); clusters combine as 1 - prod(1 - w)
+  std::string pattern;
+};
+
+// All rules, built once. Patterns assume lowercase ASCII input with single spaces.
+const std::vector<Rule>& InjectionRules();
+
+}  // namespace octo::safety::detail
