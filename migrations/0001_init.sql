@@ -43,6 +43,7 @@ CREATE TABLE tasks (
   id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   tenant_id        text NOT NULL,
   idempotency_key  text,                   -- NULL when the client gave none
+  traceparent      text,                   -- W3C trace context of the submitting call
   state            smallint NOT NULL CHECK (state BETWEEN 1 AND 6),     -- TaskState
   priority         smallint NOT NULL CHECK (priority BETWEEN 1 AND 4),  -- Priority
   spec             bytea NOT NULL,         -- octo.v1.TaskSpec

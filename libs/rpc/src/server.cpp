@@ -20,6 +20,9 @@ absl::StatusOr<std::unique_ptr<ServerHost>> ServerHost::Start(
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  // Without this gRPC sets SO_REUSEPORT, and a second server on a busy port would start and
+  // take a share of the connections instead of failing.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   grpc::ResourceQuota quota("octo-server");

@@ -67,8 +67,9 @@ absl::Status ValidateTaskSpec(const v1::TaskSpec& spec) {
   if (!v1::Priority_IsValid(spec.priority())) return Invalid("spec.priority", "unknown value");
   const auto& budget = spec.budget();
   if (budget.max_tokens() < 0) return Invalid("spec.budget.max_tokens", "must not be negative");
-  if (budget.max_cost_usd() < 0) {
-    return Invalid("spec.budget.max_cost_usd", "must not be negative");
+  // Written so that NaN, which compares false against any cost, is rejected too.
+  if (!(budget.max_cost_usd() >= 0)) {
+    return Invalid("spec.budget.max_cost_usd", "must be a non-negative number");
   }
   if (budget.deadline().seconds() < 0 || budget.deadline().nanos() < 0) {
     return Invalid("spec.budget.deadline", "must not be negative");

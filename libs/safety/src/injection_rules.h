@@ -43,7 +43,13 @@ struct Rule {
   Family family;
   Kind kind;
   float weight;  // evidence strength in (0, 1); clusters combine as 1 - prod(1 - w)
-  std::string pattern;
+  // Literals that must occur for `pattern` to match, checked first by a cheap literal scan:
+  // groups separated by "&&", each a "||"-separated list; the rule is tried only when every
+  // group has a literal in the text, on windows around the first group's occurrences. The
+  // first group's literals must occur inside every match. "*" marks context rules, evaluated
+  // over the whole text only when an attack (or an encoded payload) was found.
+  std::string keys;
+  std::string pattern;  // RE2 syntax
 };
 
 // All rules, built once. Patterns assume lowercase ASCII input with single spaces.

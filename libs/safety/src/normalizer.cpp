@@ -86,41 +86,17 @@ int DecodeUtf8(std::string_view s, size_t i, char32_t& cp) {
   return len;
 }
 
-class Writer {
- public:
-  Writer(std::string_view in, NormalizedText& out) : in_(in), out_(out) {
-    out_.text.resize(in.size());
-    out_.offsets.resize(in.size() + 1);
-    out_.obfuscation_marks.clear();
-    buf_ = out_.text.data();
+// Bytes copied (lowercased) without further thought: ASCII other than whitespace and the
+// leetspeak digits.
+constexpr std::array<bool, 256> MakeSimple() {
+  std::array<bool, 256> t{};
+  for (int i = 0; i < 0x80; ++i) t[i] = true;
+  for (char c : {' ', '\t', '\r', '\n', '0', '1', '3', '4', '5', '7'}) {
+    t[static_cast<unsigned char>(c)] = false;
   }
-  void Put(char c, size_t src, bool mark) {
-    if (mark || pending_mark_) {
-      out_.obfuscation_marks.push_back(static_cast<uint32_t>(n_));
-      pending_mark_ = false;
-    }
-    buf_[n_] = c;
-    out_.offsets[n_] = static_cast<uint32_t>(src);
-    ++n_;
-  }
-  void Space(size_t src) {
-    if (n_ > 0 && buf_[n_ - 1] == ' ') return;
-    Put(' ', src, false);
-  }
-  void MarkNext() { pending_mark_ = true; }
-  void Finish() {
-    out_.text.resize(n_);
-    out_.offsets[n_] = static_cast<uint32_t>(in_.size());
-    out_.offsets.resize(n_ + 1);
-  }
-
- private:
-  std::string_view in_;
-  NormalizedText& out_;
-  char* buf_;
-  size_t n_ = 0;
-  bool pending_mark_ = false;
-};
+  return t;
+}
+constexpr std::array<bool, 256> kSimple = MakeSimple();
 
 // A word spelled "i g n o r e": single alphanumerics separated by single spaces, 3 or more.
 // Returns the index one past the last letter, or `i` when there is no such run at i.
@@ -150,92 +126,140 @@ NormalizedText Normalizer::Normalize(std::string_view text) const {
 }
 
 void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
-  Writer w(in, out);
   const size_t n = in.size();
-  size_t i = 0;
+  // Output never outgrows input: every fold maps a character to at most its own byte length.
+  // resize() to an unchanged size (the common case when `out` is reused) costs nothing.
+  out.text.resize(n);
+  out.offsets.resize(n + 1);
+  out.obfuscation_marks.clear();
+  const unsigned char* src = reinterpret_cast<const unsigned char*>(in.data());
+  char* const dst = out.text.data();
+  uint32_t* const off = out.offsets.data();
+  std::vector<uint32_t>& marks = out.obfuscation_marks;
+  size_t o = 0;               // output length
+  bool pending_mark = false;  // mark the next output character
+  auto put = [&](char c, size_t from, bool mark) __attribute__((always_inline)) {
+    if (mark || pending_mark) {
+      marks.push_back(static_cast<uint32_t>(o));
+      pending_mark = false;
+    }
+    dst[o] = c;
+    off[o] = static_cast<uint32_t>(from);
+    ++o;
+  };
+  // The alphanumeric token holding the last leetspeak digit seen ends at token_end; its
+  // digits read as letters only if it also has letters.
+  size_t token_end = 0;
+  bool token_letters = false;
+  // A letter-spaced word ("i g n o r e") at i is joined; returns where scanning resumes.
+  auto SpacedRun = [&](size_t i) {
+    if (i + 1 >= n || !IsAsciiAlnum(src[i]) || src[i + 1] != ' ') return i;
+    const size_t run_end = SpacedRunEnd(in, i);
+    if (run_end == i) return i;
+    bool letters = false;
+    for (size_t k = i; k < run_end; k += 2) letters |= IsAsciiAlpha(src[k]);
+    for (size_t k = i; k < run_end; k += 2) {
+      const char ch = kLower[src[k]];
+      put(letters ? Leet(ch) : ch, k, true);
+    }
+    return run_end;
+  };
+  size_t i = SpacedRun(0);
   while (i < n) {
-    const auto c = static_cast<unsigned char>(in[i]);
+    if (!pending_mark) {
+      // Locals whose address is never taken, so the byte stores cannot alias them.
+      const unsigned char* __restrict s = src;
+      char* __restrict d = dst;
+      uint32_t* __restrict of = off;
+      const size_t end = n;
+      size_t k = i, w = o;
+      while (k < end) {
+        const unsigned char b = s[k];
+        if (!kSimple[b]) {
+          // A single space that neither follows a space nor starts a letter-spaced word.
+          if (b != ' ' || w == 0 || d[w - 1] == ' ' ||
+              (k + 2 < end && s[k + 2] == ' ' && IsAsciiAlnum(s[k + 1]))) {
+            break;
+          }
+        }
+        d[w] = kLower[b];
+        of[w] = static_cast<uint32_t>(k);
+        ++w;
+        ++k;
+      }
+      o = w;
+      i = k;
+      if (i >= n) break;
+    }
+    const unsigned char c = src[i];
     if (c < 0x80) {
-      if (IsAsciiAlnum(c)) {
-        size_t j = i + 1;
-        while (j < n && IsAsciiAlnum(static_cast<unsigned char>(in[j]))) ++j;
-        if (j == i + 1) {
-          size_t run_end = SpacedRunEnd(in, i);
-          if (run_end != i) {
-            bool letters = false;
-            for (size_t k = i; k < run_end; k += 2) {
-              letters |= IsAsciiAlpha(static_cast<unsigned char>(in[k]));
-            }
-            for (size_t k = i; k < run_end; k += 2) {
-              char ch = kLower[static_cast<unsigned char>(in[k])];
-              w.Put(letters ? Leet(ch) : ch, k, true);
-            }
-            i = run_end;
-            continue;
-          }
+      if (c == ' ' || c == '\t' || c == '\n') {
+        if (c == '\n') {
+          put('\n', i, false);
+        } else if (o == 0 || dst[o - 1] != ' ') {
+          put(' ', i, false);
         }
-        bool letters = false, leet = false;
-        for (size_t k = i; k < j; ++k) {
-          letters |= IsAsciiAlpha(static_cast<unsigned char>(in[k]));
-          leet |= IsLeetDigit(in[k]);
-        }
-        if (letters && leet) {
-          for (size_t k = i; k < j; ++k) {
-            bool digit = IsLeetDigit(in[k]);
-            w.Put(digit ? Leet(in[k]) : kLower[static_cast<unsigned char>(in[k])], k, digit);
-          }
-        } else {
-          for (size_t k = i; k < j; ++k) w.Put(kLower[static_cast<unsigned char>(in[k])], k, false);
-        }
-        i = j;
-      } else if (c == ' ' || c == '\t') {
-        w.Space(i++);
+        i = SpacedRun(i + 1);
       } else if (c == '\r') {
         ++i;
+      } else if (IsLeetDigit(static_cast<char>(c))) {
+        if (i >= token_end) {
+          size_t ts = i, te = i + 1;
+          while (ts > 0 && IsAsciiAlnum(src[ts - 1])) --ts;
+          while (te < n && IsAsciiAlnum(src[te])) ++te;
+          token_letters = false;
+          for (size_t k = ts; k < te && !token_letters; ++k) token_letters = IsAsciiAlpha(src[k]);
+          token_end = te;
+        }
+        put(token_letters ? Leet(static_cast<char>(c)) : static_cast<char>(c), i, token_letters);
+        ++i;
       } else {
-        w.Put(static_cast<char>(c), i++, false);
+        put(kLower[c], i, false);
+        ++i;
       }
       continue;
     }
     char32_t cp = 0;
     const int len = DecodeUtf8(in, i, cp);
     if (len == 0) {
-      w.Put(static_cast<char>(c), i++, false);
+      put(static_cast<char>(c), i++, false);
       continue;
     }
     if (IsZeroWidth(cp)) {
-      w.MarkNext();
+      pending_mark = true;
     } else if (cp >= 0xC0 && cp <= 0x17F) {
       if (cp == 0xDF) {
-        w.Put('s', i, false);
-        w.Put('s', i, false);
+        put('s', i, false);
+        put('s', i, false);
       } else if (char base = kLatinBase[cp - 0xC0]; base != '\0') {
-        w.Put(base, i, false);
+        put(base, i, false);
       } else {
-        for (int k = 0; k < len; ++k) w.Put(in[i + static_cast<size_t>(k)], i + k, false);
+        for (int k = 0; k < len; ++k) put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
       }
     } else if (cp >= 0xFF01 && cp <= 0xFF5E) {
-      w.Put(kLower[static_cast<unsigned char>(cp - 0xFEE0)], i, true);
+      put(kLower[static_cast<unsigned char>(cp - 0xFEE0)], i, true);
     } else if (cp == 0x2018 || cp == 0x2019 || cp == 0x201B || cp == 0x2032) {
-      w.Put('\'', i, false);
+      put('\'', i, false);
     } else if (cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0xAB || cp == 0xBB) {
-      w.Put('"', i, false);
+      put('"', i, false);
     } else if (cp >= 0x2010 && cp <= 0x2015) {
-      w.Put('-', i, false);
+      put('-', i, false);
     } else if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x3000 || cp == 0x202F) {
-      w.Space(i);
+      if (o == 0 || dst[o - 1] != ' ') put(' ', i, false);
     } else {
       auto it = std::lower_bound(std::begin(kHomoglyphs), std::end(kHomoglyphs), cp,
                                  [](const Fold& f, char32_t v) { return f.cp < v; });
       if (it != std::end(kHomoglyphs) && it->cp == cp) {
-        w.Put(it->ascii, i, true);
+        put(it->ascii, i, true);
       } else {
-        for (int k = 0; k < len; ++k) w.Put(in[i + static_cast<size_t>(k)], i + k, false);
+        for (int k = 0; k < len; ++k) put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
       }
     }
     i += static_cast<size_t>(len);
   }
-  w.Finish();
+  out.text.resize(o);
+  out.offsets.resize(o + 1);
+  out.offsets[o] = static_cast<uint32_t>(n);
 }
 
 }  // namespace octo::safety

@@ -1,8 +1,12 @@
 // DocumentRepository on Postgres full-text search (documents.search, a generated tsvector).
+#include "octo/store/document_repository.h"
+
 #include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "octo/store/document_repository.h"
 #include "octo/store/pg_pool.h"
 #include "pg.h"
 
@@ -70,8 +74,7 @@ class PgDocumentRepository final : public DocumentRepository {
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<std::vector<v1::Passage>> {
       pqxx::read_transaction tx(c);
       std::vector<v1::Passage> passages;
-      for (const auto& row :
-           Exec(tx, kSearch, std::string(tenant_id), std::string(query), limit)) {
+      for (const auto& row : Exec(tx, kSearch, std::string(tenant_id), std::string(query), limit)) {
         v1::Passage& p = passages.emplace_back();
         p.set_external_id(row["external_id"].c_str());
         p.set_title(row["title"].c_str());

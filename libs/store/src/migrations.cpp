@@ -16,9 +16,9 @@ absl::Status CheckOrdered(const std::vector<Migration>& migrations) {
   int previous = 0;
   for (const Migration& m : migrations) {
     if (m.version <= previous) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "migrations must have ascending positive versions; got ", m.version, " after ",
-          previous));
+      return absl::InvalidArgumentError(
+          absl::StrCat("migrations must have ascending positive versions; got ", m.version,
+                       " after ", previous));
     }
     previous = m.version;
   }

@@ -126,8 +126,8 @@ absl::StatusOr<std::unique_ptr<NotificationListener>> StartNotificationListener(
     NotificationListener::Callback on_notify) {
   if (channels.empty()) return absl::InvalidArgumentError("no channels to listen on");
   if (!on_notify) return absl::InvalidArgumentError("on_notify is empty");
-  auto listener = std::make_unique<PgNotificationListener>(dsn, std::move(channels),
-                                                           std::move(on_notify));
+  auto listener =
+      std::make_unique<PgNotificationListener>(dsn, std::move(channels), std::move(on_notify));
   if (absl::Status s = listener->Start(); !s.ok()) return s;
   return listener;
 }

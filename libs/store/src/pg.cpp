@@ -62,8 +62,7 @@ PgPool::PgPool(PgPoolOptions options, std::vector<std::unique_ptr<pqxx::connecti
     : options_(std::move(options)), idle_(std::move(conns)) {}
 
 absl::StatusOr<PgPool::Connection> PgPool::Acquire(bool fresh) {
-  if (!mu_.LockWhenWithTimeout(absl::Condition(this, &PgPool::HasIdle),
-                               options_.acquire_timeout)) {
+  if (!mu_.LockWhenWithTimeout(absl::Condition(this, &PgPool::HasIdle), options_.acquire_timeout)) {
     mu_.Unlock();
     return absl::UnavailableError(absl::StrCat("no free Postgres connection within ",
                                                absl::FormatDuration(options_.acquire_timeout)));
@@ -112,8 +111,8 @@ bool ReadProto(const pqxx::field& field, google::protobuf::MessageLite* message)
   if (field.is_null()) return false;
   pqxx::binarystring bytes(field);
   if (!message->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    throw std::runtime_error(absl::StrCat("column ", field.name(), " holds a corrupt ",
-                                          message->GetTypeName()));
+    throw std::runtime_error(
+        absl::StrCat("column ", field.name(), " holds a corrupt ", message->GetTypeName()));
   }
   return true;
 }

@@ -1,8 +1,15 @@
 // TaskRepository on Postgres. Every write that touches a task first locks its row (INSERT,
 // FOR UPDATE or the claim's SKIP LOCKED), so event sequence numbers are assigned without gaps
 // or races from tasks.last_event_seq.
+#include "octo/store/task_repository.h"
+
+#include <algorithm>
+#include <memory>
 #include <optional>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -11,7 +18,6 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "octo/store/pg_pool.h"
-#include "octo/store/task_repository.h"
 #include "pg.h"
 
 namespace octo::store {
@@ -28,43 +34,44 @@ constexpr int kListDefaultPageSize = 50;
 constexpr int kListMaxPageSize = 500;
 constexpr int kReadEventsMaxLimit = 1000;
 
+// clang-format off: SQL laid out for reading.
 // Columns of a task row, read by ParseTask. Times are microseconds since the Unix epoch.
 #define OCTO_TASK_COLUMNS                                                        \
   "t.id::text AS id, t.tenant_id, t.state, t.spec, t.result, t.usage, t.error, " \
   "(extract(epoch FROM t.created_at) * 1000000)::bigint AS created_us, "         \
   "(extract(epoch FROM t.updated_at) * 1000000)::bigint AS updated_us, "         \
   "(extract(epoch FROM t.finished_at) * 1000000)::bigint AS finished_us, "       \
-  "t.last_event_seq, t.cancel_requested"
+  "t.last_event_seq, t.cancel_requested, t.traceparent"
 
 // `'epoch' + $n µs`: a timestamptz from microseconds since the Unix epoch, exactly.
 #define OCTO_FROM_MICROS(n) "('epoch'::timestamptz + $" #n "::bigint * interval '1 microsecond')"
 
 const Statement kInsertTask{
     "task_insert",
-    "INSERT INTO tasks (tenant_id, idempotency_key, state, priority, spec, last_event_seq) "
-    "VALUES ($1, $2, 1, $3, $4, 1) "
+    "INSERT INTO tasks (tenant_id, idempotency_key, state, priority, spec, last_event_seq, "
+    "traceparent) VALUES ($1, $2, 1, $3, $4, 1, $5) "
     "ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
     "RETURNING id::text"};
 
-const Statement kSelectTaskByKey{
-    "task_select_by_key",
-    "SELECT " OCTO_TASK_COLUMNS " FROM tasks t WHERE t.tenant_id = $1 AND t.idempotency_key = $2"};
+const Statement kSelectTaskByKey{"task_select_by_key",
+                                 "SELECT " OCTO_TASK_COLUMNS
+                                 " FROM tasks t WHERE t.tenant_id = $1 AND t.idempotency_key = $2"};
 
 const Statement kSelectTask{"task_select",
                             "SELECT " OCTO_TASK_COLUMNS " FROM tasks t WHERE t.id = $1::uuid"};
 
-const Statement kSelectTenantTask{
-    "task_select_tenant",
-    "SELECT " OCTO_TASK_COLUMNS " FROM tasks t WHERE t.id = $1::uuid AND t.tenant_id = $2"};
+const Statement kSelectTenantTask{"task_select_tenant",
+                                  "SELECT " OCTO_TASK_COLUMNS
+                                  " FROM tasks t WHERE t.id = $1::uuid AND t.tenant_id = $2"};
 
 const Statement kSelectSteps{
     "task_select_steps", "SELECT step FROM task_steps WHERE task_id = $1::uuid ORDER BY ordinal"};
 
 const Statement kListFirstPage{
-    "task_list_first",
-    "SELECT " OCTO_TASK_COLUMNS " FROM tasks t "
-    "WHERE t.tenant_id = $1 AND ($2::smallint = 0 OR t.state = $2::smallint) "
-    "ORDER BY t.created_at DESC, t.id DESC LIMIT $3"};
+    "task_list_first", "SELECT " OCTO_TASK_COLUMNS
+                       " FROM tasks t "
+                       "WHERE t.tenant_id = $1 AND ($2::smallint = 0 OR t.state = $2::smallint) "
+                       "ORDER BY t.created_at DESC, t.id DESC LIMIT $3"};
 
 const Statement kListNextPage{
     "task_list_next",
@@ -135,15 +142,13 @@ const Statement kRenew{
     "WHERE id = ANY($2::uuid[]) AND lease_owner = $1 "
     "RETURNING id::text, cancel_requested"};
 
-const Statement kLockTask{
-    "task_lock",
-    "SELECT state, lease_owner, cancel_requested, last_event_seq "
-    "FROM tasks WHERE id = $1::uuid FOR UPDATE"};
+const Statement kLockTask{"task_lock",
+                          "SELECT state, lease_owner, cancel_requested, last_event_seq "
+                          "FROM tasks WHERE id = $1::uuid FOR UPDATE"};
 
-const Statement kLockTenantTask{
-    "task_lock_tenant",
-    "SELECT state, lease_owner, cancel_requested, last_event_seq "
-    "FROM tasks WHERE id = $1::uuid AND tenant_id = $2 FOR UPDATE"};
+const Statement kLockTenantTask{"task_lock_tenant",
+                                "SELECT state, lease_owner, cancel_requested, last_event_seq "
+                                "FROM tasks WHERE id = $1::uuid AND tenant_id = $2 FOR UPDATE"};
 
 // $2 state, $3/$5/$7 whether to set result/usage/error, $9 new last_event_seq, $10 terminal.
 const Statement kApplyTask{
@@ -183,6 +188,7 @@ const Statement kCountPending{"task_count_pending", "SELECT count(*) FROM tasks 
 
 #undef OCTO_FROM_MICROS
 #undef OCTO_TASK_COLUMNS
+// clang-format on
 
 bool IsTerminal(v1::TaskState state) {
   return state == v1::TASK_STATE_SUCCEEDED || state == v1::TASK_STATE_FAILED ||
@@ -193,6 +199,7 @@ struct StoredTask {
   std::string tenant_id;
   v1::Task task;
   bool cancel_requested = false;
+  std::string traceparent;
 };
 
 StoredTask ParseTask(const pqxx::row& row) {
@@ -212,6 +219,7 @@ StoredTask ParseTask(const pqxx::row& row) {
   }
   t.set_last_event_seq(row["last_event_seq"].as<int64_t>());
   out.cancel_requested = row["cancel_requested"].as<bool>();
+  if (!row["traceparent"].is_null()) out.traceparent = row["traceparent"].c_str();
   return out;
 }
 
@@ -224,8 +232,8 @@ void LoadSteps(pqxx::transaction_base& tx, v1::Task* task) {
 // The task with its steps; nullopt when there is none (for `tenant_id`, when given).
 std::optional<StoredTask> LoadTask(pqxx::transaction_base& tx, const std::string& id,
                                    const std::optional<std::string>& tenant_id = std::nullopt) {
-  pqxx::result r = tenant_id ? Exec(tx, kSelectTenantTask, id, *tenant_id)
-                             : Exec(tx, kSelectTask, id);
+  pqxx::result r =
+      tenant_id ? Exec(tx, kSelectTenantTask, id, *tenant_id) : Exec(tx, kSelectTask, id);
   if (r.empty()) return std::nullopt;
   StoredTask stored = ParseTask(r[0]);
   LoadSteps(tx, &stored.task);
@@ -282,7 +290,8 @@ class PgTaskRepository final : public TaskRepository {
       // Under READ COMMITTED, a concurrent insert of the same key makes this INSERT wait for
       // that transaction and then do nothing, and the SELECT below (a new snapshot) sees it.
       pqxx::result inserted =
-          Exec(tx, kInsertTask, input.tenant_id, key, priority, ToBytea(input.spec));
+          Exec(tx, kInsertTask, input.tenant_id, key, priority, ToBytea(input.spec),
+               input.traceparent.empty() ? nullptr : input.traceparent.c_str());
       CreateResult out;
       if (inserted.empty()) {
         pqxx::result existing = Exec(tx, kSelectTaskByKey, input.tenant_id, key);
@@ -330,9 +339,9 @@ class PgTaskRepository final : public TaskRepository {
       pqxx::read_transaction tx(c);
       // One row more than the page tells whether another page follows.
       const std::string tenant(tenant_id);
-      pqxx::result r = after ? Exec(tx, kListNextPage, tenant, state, page_size + 1,
-                                    after->first, after->second)
-                             : Exec(tx, kListFirstPage, tenant, state, page_size + 1);
+      pqxx::result r =
+          after ? Exec(tx, kListNextPage, tenant, state, page_size + 1, after->first, after->second)
+                : Exec(tx, kListFirstPage, tenant, state, page_size + 1);
       TaskPage page;
       for (const auto& row : r) {
         if (static_cast<int>(page.tasks.size()) == page_size) {
@@ -346,8 +355,8 @@ class PgTaskRepository final : public TaskRepository {
   }
 
   absl::StatusOr<std::vector<v1::TaskEvent>> ReadEvents(absl::string_view tenant_id,
-                                                        absl::string_view task_id,
-                                                        int64_t from_seq, int limit) override {
+                                                        absl::string_view task_id, int64_t from_seq,
+                                                        int limit) override {
     if (!IsUuid(task_id)) return NotFound(task_id);
     limit = limit <= 0 ? kReadEventsMaxLimit : std::min(limit, kReadEventsMaxLimit);
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<std::vector<v1::TaskEvent>> {
@@ -388,14 +397,14 @@ class PgTaskRepository final : public TaskRepository {
         if (row["old_state"].as<int>() == v1::TASK_STATE_PENDING) {
           v1::TaskEvent event;
           event.set_kind(v1::TASK_EVENT_KIND_STATE_CHANGED);
-          InsertEvent(tx, stored.task.id(), stored.task.last_event_seq(),
-                      v1::TASK_STATE_PLANNING, event);
+          InsertEvent(tx, stored.task.id(), stored.task.last_event_seq(), v1::TASK_STATE_PLANNING,
+                      event);
           Notify(tx, kTaskEventChannel, stored.task.id());
         } else {
           LoadSteps(tx, &stored.task);  // taken over: resume from the stored steps
         }
         claimed.push_back(ClaimedTask{std::move(stored.tenant_id), std::move(stored.task),
-                                      stored.cancel_requested});
+                                      stored.cancel_requested, std::move(stored.traceparent)});
       }
       tx.commit();
       return claimed;
@@ -439,8 +448,8 @@ class PgTaskRepository final : public TaskRepository {
 
   absl::StatusOr<v1::Task> Apply(const TaskUpdate& update) override {
     if (update.lease_owner.empty()) return absl::InvalidArgumentError("lease_owner is empty");
-    if (update.state && (*update.state == v1::TASK_STATE_UNSPECIFIED ||
-                         *update.state == v1::TASK_STATE_PENDING)) {
+    if (update.state &&
+        (*update.state == v1::TASK_STATE_UNSPECIFIED || *update.state == v1::TASK_STATE_PENDING)) {
       return absl::InvalidArgumentError("a claimed task cannot become PENDING or UNSPECIFIED");
     }
     for (const v1::Step& step : update.steps) {
@@ -453,11 +462,11 @@ class PgTaskRepository final : public TaskRepository {
       if (locked.empty()) return NotFound(update.task_id);
       const pqxx::row& row = locked[0];
       if (row["lease_owner"].is_null() || row["lease_owner"].c_str() != update.lease_owner) {
-        return absl::AbortedError(absl::StrCat(
-            "task ", update.task_id, " is not leased to ", update.lease_owner,
-            row["lease_owner"].is_null() ? " (no lease)"
-                                         : absl::StrCat(" (held by ", row["lease_owner"].c_str(),
-                                                        ")")));
+        return absl::AbortedError(
+            absl::StrCat("task ", update.task_id, " is not leased to ", update.lease_owner,
+                         row["lease_owner"].is_null()
+                             ? " (no lease)"
+                             : absl::StrCat(" (held by ", row["lease_owner"].c_str(), ")")));
       }
       const auto state = update.state.value_or(static_cast<v1::TaskState>(row["state"].as<int>()));
       const bool terminal = IsTerminal(state);

@@ -63,7 +63,10 @@ std::atomic<bool> has_exporter{false};
 std::optional<TraceContext> TraceContext::Parse(absl::string_view tp) {
   // version(2) - trace-id(32) - parent-id(16) - flags(2)
   if (tp.size() < 55 || tp[2] != '-' || tp[35] != '-' || tp[52] != '-') return std::nullopt;
-  if (tp.substr(0, 2) == "ff") return std::nullopt;
+  std::array<uint8_t, 1> version{};
+  if (!ParseHex(tp.substr(0, 2), &version) || version[0] == 0xff) return std::nullopt;
+  // Version 00 is exactly 55 characters; a later version may append "-<more fields>".
+  if (tp.size() > 55 && (version[0] == 0 || tp[55] != '-')) return std::nullopt;
   TraceContext ctx;
   std::array<uint8_t, 1> flags{};
   if (!ParseHex(tp.substr(3, 32), &ctx.trace_id) || !ParseHex(tp.substr(36, 16), &ctx.span_id) ||

@@ -1,6 +1,7 @@
 #include "src/arm_service.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -54,7 +55,11 @@ grpc::Status ArmService::Execute(grpc::ServerContext* context, const v1::Execute
               {"code", absl::StatusCodeToString(status.code())}})
         .Increment();
     execute_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - start));
-    if (!status.ok()) {
+    if (status.ok()) {
+      log::Info("step done", {{"step_id", request->step_id()},
+                              {"capability", request->capability()},
+                              {"ms", absl::StrCat(absl::ToInt64Milliseconds(absl::Now() - start))}});
+    } else {
       span.SetError(status.message());
       log::Warn("step failed", {{"step_id", request->step_id()},
                                 {"capability", request->capability()},
@@ -80,7 +85,10 @@ grpc::Status ArmService::Execute(grpc::ServerContext* context, const v1::Execute
   in_flight_gauge_.Increment();
   CallContext call;
   call.cancelled = [context] { return context->IsCancelled(); };
-  call.deadline = absl::FromChrono(context->deadline());
+  // gRPC reports "no deadline" as time_point::max(), which is not absl's infinite future.
+  if (context->deadline() != std::chrono::system_clock::time_point::max()) {
+    call.deadline = absl::FromChrono(context->deadline());
+  }
   absl::StatusOr<v1::ExecuteResponse> result = handler_->Execute(*request, call);
   in_flight_.fetch_sub(1);
   in_flight_gauge_.Decrement();

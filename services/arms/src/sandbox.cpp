@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -35,6 +36,17 @@ void Limit(int resource, rlim_t value) {
   setrlimit(resource, &rl);
 }
 
+// Writing stdin to a program that exited early must fail with EPIPE, not kill the caller.
+void IgnoreSigpipeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+      signal(SIGPIPE, SIG_IGN);
+    }
+  });
+}
+
 }  // namespace
 
 absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
@@ -52,6 +64,7 @@ absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
     }
   } remove_dir{workdir};
 
+  IgnoreSigpipeOnce();
   // Everything the child needs is prepared before fork: after it, only
   // async-signal-safe calls are allowed.
   std::string argv0 = std::filesystem::path(command.path).filename().string();
@@ -87,6 +100,11 @@ absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
   }
   if (pid == 0) {
     setpgid(0, 0);
+    // Signal dispositions set to ignore and the thread's mask survive execve: start clean.
+    signal(SIGPIPE, SIG_DFL);
+    sigset_t no_signals;
+    sigemptyset(&no_signals);
+    sigprocmask(SIG_SETMASK, &no_signals, nullptr);
     dup2(in_pipe[0], STDIN_FILENO);
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);

@@ -33,6 +33,9 @@ struct SandboxCommand {
 // (removed afterwards) with an environment of only PATH, LANG, HOME and TMPDIR. The whole
 // group is killed at the timeout (result: DEADLINE_EXCEEDED) or when `cancelled` turns
 // true (CANCELLED). A non-zero exit is not an error: see ExecResult.exit_code / signal.
+// The program starts with an empty signal mask and default SIGPIPE handling. The first call
+// sets SIGPIPE to SIG_IGN process-wide if it is still SIG_DFL, so that writing stdin to a
+// program that exited early fails with EPIPE instead of killing the caller.
 absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
                                             const SandboxLimits& limits,
                                             const std::function<bool()>& cancelled);

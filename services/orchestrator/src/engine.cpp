@@ -243,6 +243,7 @@ void Engine::Run(store::ClaimedTask claimed) {
   const std::string tenant = claimed.tenant_id;
   auto running = std::make_shared<Running>(task.id());
   running->cancelled = claimed.cancel_requested;
+  if (auto trace = telemetry::TraceContext::Parse(claimed.traceparent)) running->trace = *trace;
   {
     absl::MutexLock lock(&mu_);
     running_[task.id()] = running;

@@ -36,7 +36,8 @@ grpc::Status TaskService::SubmitTask(grpc::ServerContext* context,
   if (auto status = rpc::ValidateSubmit(*request); !status.ok()) {
     return common::ToGrpcStatus(status);
   }
-  store::NewTask new_task{*tenant, request->idempotency_key(), request->spec()};
+  store::NewTask new_task{*tenant, request->idempotency_key(), request->spec(),
+                          span.context().ToTraceparent()};
   auto created = tasks_.Create(new_task);
   if (!created.ok()) return common::ToGrpcStatus(created.status());
   if (created->created) {

@@ -2,7 +2,10 @@
 
 #include <atomic>
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "octo/common/log.h"
 #include "octo/common/status.h"
 #include "octo/rpc/metadata.h"
@@ -13,7 +16,9 @@ namespace octo::reflex {
 namespace {
 
 // Proxies one WatchTask stream: each event read from the orchestrator is written to the
-// client before the next is read, so memory stays at one event per stream.
+// client before the next is read, so memory stays at one event per stream. The two sides
+// complete on different threads; `mu_` orders the end of the orchestrator stream against a
+// write still in flight to the client.
 class WatchProxy final : public grpc::ServerWriteReactor<v1::TaskEvent>,
                          public grpc::ClientReadReactor<v1::TaskEvent> {
  public:
@@ -27,17 +32,35 @@ class WatchProxy final : public grpc::ServerWriteReactor<v1::TaskEvent>,
 
   // Orchestrator side.
   void OnReadDone(bool ok) override {
-    if (ok) StartWrite(&event_);
-    // On !ok the stream ended; OnDone(status) follows.
+    if (!ok) return;  // the stream ended; OnDone(status) follows
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = true;
+    }
+    StartWrite(&event_);
   }
   void OnDone(const grpc::Status& status) override {
-    Finish(status);
+    bool finish_now;
+    {
+      absl::MutexLock lock(&mu_);
+      upstream_status_ = status;
+      finish_now = !writing_;
+    }
+    if (finish_now) Finish(status);
     Release();
   }
 
   // Client side.
   void OnWriteDone(bool ok) override {
-    if (ok) {
+    std::optional<grpc::Status> finish;
+    {
+      absl::MutexLock lock(&mu_);
+      writing_ = false;
+      finish = upstream_status_;
+    }
+    if (finish.has_value()) {
+      Finish(*finish);  // the orchestrator stream ended while this write was in flight
+    } else if (ok) {
       StartRead(&event_);
     } else {
       client_->TryCancel();
@@ -47,16 +70,19 @@ class WatchProxy final : public grpc::ServerWriteReactor<v1::TaskEvent>,
   void OnDone() override { Release(); }
 
  private:
-  // The two sides finish on different threads; the last one to finish deletes the proxy
-  // (and with it the client context, which the client side uses until its OnDone returns).
+  // The last of the two OnDone calls deletes the proxy (and the client context, which the
+  // orchestrator side uses until its OnDone returns).
   void Release() {
     if (done_.fetch_add(1) == 1) delete this;
   }
 
-  std::atomic<int> done_{0};
   std::shared_ptr<grpc::ClientContext> client_;
   v1::WatchTaskRequest request_;
   v1::TaskEvent event_;
+  std::atomic<int> done_{0};
+  absl::Mutex mu_;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> upstream_status_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -1,5 +1,7 @@
 // The whole system over gRPC: reflex → orchestrator → arms, with real Postgres and Redis.
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -213,6 +215,27 @@ TEST_F(SystemTest, TaskTravelsTheWholeWayAndRepeatIsACacheHit) {
                                          "grpc_method=\"SubmitTask\"");
   EXPECT_EQ(submits_after, submits_before) << "the cache hit reached the orchestrator";
   EXPECT_GE(MetricSum(Metrics(*reflex_), "octo_reflex_cache_requests_total", "result=\"hit\""), 1);
+}
+
+TEST_F(SystemTest, TraceIdTravelsFromClientToArm) {
+  constexpr char kTraceId[] = "5c0ffee0123456789abcdef012345678";
+  v1::SubmitTaskRequest request;
+  request.mutable_spec()->set_goal("trace me");
+  request.mutable_spec()->mutable_exec()->set_program("echo");
+  request.mutable_spec()->mutable_exec()->add_args("traced");
+  v1::SubmitTaskResponse response;
+  auto context = Context();
+  context->AddMetadata("traceparent", absl::StrCat("00-", kTraceId, "-00f067aa0ba902b7-01"));
+  ASSERT_TRUE(tasks_->SubmitTask(context.get(), request, &response).ok());
+  ASSERT_EQ(WatchAll(response.task().id()).back().state(), v1::TASK_STATE_SUCCEEDED);
+  // Every hop logs with the client's trace id: orchestrator (submit and run) and the arm.
+  for (const char* log : {"orchestrator.log", "arm-executor.log"}) {
+    std::ifstream in(absl::StrCat(logs_->path(), "/", log));
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_THAT(text.str(), HasSubstr(absl::StrCat("\"trace_id\":\"", kTraceId, "\"")))
+        << log;
+  }
 }
 
 TEST_F(SystemTest, CancelStopsARunningStep) {

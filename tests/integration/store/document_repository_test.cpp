@@ -1,10 +1,10 @@
 #include "octo/store/document_repository.h"
 
-#include <string>
-#include <vector>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
 
 #include "octo/store/pg_pool.h"
 #include "store_test_support.h"
@@ -71,9 +71,9 @@ TEST_F(DocumentRepositoryTest, SearchFindsTheMatchingDocumentsBestFirst) {
 }
 
 TEST_F(DocumentRepositoryTest, TitleMatchesOutrankBodyMatches) {
-  OCTO_ASSERT_OK(docs_->Upsert(
-      kTenant, {Doc("body", "Misc", "There is a short note about kubernetes here."),
-                Doc("title", "Kubernetes", "A page about deployments and pods.")}));
+  OCTO_ASSERT_OK(
+      docs_->Upsert(kTenant, {Doc("body", "Misc", "There is a short note about kubernetes here."),
+                              Doc("title", "Kubernetes", "A page about deployments and pods.")}));
   OCTO_ASSIGN_OR_FAIL(auto passages, docs_->Search(kTenant, "kubernetes", 10));
   EXPECT_THAT(ExternalIds(passages), ElementsAre("title", "body"));
 }
@@ -105,9 +105,9 @@ TEST_F(DocumentRepositoryTest, SearchIsTenantScoped) {
 }
 
 TEST_F(DocumentRepositoryTest, SearchUnderstandsWebsearchSyntax) {
-  OCTO_ASSERT_OK(docs_->Upsert(kTenant, {Doc("a", "", "fast cache in memory"),
-                                         Doc("b", "", "fast cache on disk"),
-                                         Doc("c", "", "memory is fast, the cache is slow")}));
+  OCTO_ASSERT_OK(docs_->Upsert(
+      kTenant, {Doc("a", "", "fast cache in memory"), Doc("b", "", "fast cache on disk"),
+                Doc("c", "", "memory is fast, the cache is slow")}));
   OCTO_ASSIGN_OR_FAIL(auto without_disk, docs_->Search(kTenant, "cache -disk", 10));
   EXPECT_THAT(ExternalIds(without_disk), ::testing::UnorderedElementsAre("a", "c"));
   OCTO_ASSIGN_OR_FAIL(auto phrase, docs_->Search(kTenant, "\"fast cache\"", 10));

@@ -1,11 +1,11 @@
 #include "octo/store/migrations.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <atomic>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "octo/testing/postgres_server.h"
 #include "octo/testing/subprocess.h"
@@ -69,12 +69,12 @@ TEST(Migrations, AppliesOnlyVersionsTheDatabaseLacks) {
 TEST(Migrations, FailedMigrationIsRolledBackAndNotRecorded) {
   const std::string dsn = FreshDatabase();
   std::vector<Migration> broken = EmbeddedMigrations();
-  broken.push_back({1000, "broken", "CREATE TABLE half (id int); SELECT no_such_column FROM half;"});
+  broken.push_back(
+      {1000, "broken", "CREATE TABLE half (id int); SELECT no_such_column FROM half;"});
 
   auto applied = ApplyMigrations(dsn, broken);
   ASSERT_FALSE(applied.ok());
-  EXPECT_NE(applied.status().message().find("1000_broken"), std::string::npos)
-      << applied.status();
+  EXPECT_NE(applied.status().message().find("1000_broken"), std::string::npos) << applied.status();
   EXPECT_EQ(Sql(dsn, "SELECT count(*) FROM schema_migrations WHERE version = 1000"),
             std::vector<std::string>{"0"});
   EXPECT_EQ(Sql(dsn, "SELECT to_regclass('half')::text"), std::vector<std::string>{"<null>"});
@@ -115,9 +115,9 @@ TEST(Migrations, UnknownNewerVersionIsFailedPrecondition) {
 
 TEST(Migrations, UnreachableServerIsUnavailable) {
   const int port = octo::testing::PickFreePort();
-  auto applied = ApplyMigrations(
-      "postgresql://postgres@127.0.0.1:" + std::to_string(port) + "/postgres",
-      EmbeddedMigrations());
+  auto applied =
+      ApplyMigrations("postgresql://postgres@127.0.0.1:" + std::to_string(port) + "/postgres",
+                      EmbeddedMigrations());
   EXPECT_EQ(applied.status().code(), absl::StatusCode::kUnavailable) << applied.status();
 }
 

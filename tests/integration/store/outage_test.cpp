@@ -1,13 +1,13 @@
 // Notifications, and how the store behaves when Postgres is slow, full or gone. This binary
 // kills and restarts its (own) server.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -74,10 +74,10 @@ class OutageTest : public StoreTest {
 
 TEST_F(OutageTest, ListenerReceivesTaskNotifications) {
   Inbox inbox;
-  OCTO_ASSIGN_OR_FAIL(auto listener,
-                      StartNotificationListener(
-                          dsn_, {kTaskReadyChannel, kTaskEventChannel, kTaskCancelChannel},
-                          inbox.Callback()));
+  OCTO_ASSIGN_OR_FAIL(
+      auto listener,
+      StartNotificationListener(dsn_, {kTaskReadyChannel, kTaskEventChannel, kTaskCancelChannel},
+                                inbox.Callback()));
   const v1::Task task = Create("goal");
   EXPECT_TRUE(inbox.WaitFor(kTaskReadyChannel, task.id()));
 
@@ -119,9 +119,8 @@ TEST_F(OutageTest, PoolOpenFailsWhenTheServerIsUnreachable) {
 
 TEST_F(OutageTest, AcquireTimesOutWhenEveryConnectionIsBusy) {
   OCTO_ASSIGN_OR_FAIL(auto small_pool,
-                      OpenPgPool(PgPoolOptions{.dsn = dsn_,
-                                               .size = 1,
-                                               .acquire_timeout = absl::Milliseconds(200)}));
+                      OpenPgPool(PgPoolOptions{
+                          .dsn = dsn_, .size = 1, .acquire_timeout = absl::Milliseconds(200)}));
   OCTO_ASSIGN_OR_FAIL(auto repo, NewPgTaskRepository(small_pool));
   const v1::Task task = Create("goal");
 

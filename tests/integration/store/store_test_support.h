@@ -2,13 +2,13 @@
 // assertions, and raw SQL for setting up situations the API cannot (old tasks, expired leases).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
+#include <pqxx/pqxx>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <pqxx/pqxx>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,11 +27,11 @@ const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
 #define OCTO_CAT_INNER(a, b) a##b
 #define OCTO_CAT(a, b) OCTO_CAT_INNER(a, b)
 
-#define OCTO_ASSERT_OK(expr)                                                 \
-  do {                                                                       \
-    const auto& octo_result_ = (expr);                                       \
-    ASSERT_TRUE(::octo::store::testing::StatusOf(octo_result_).ok())         \
-        << ::octo::store::testing::StatusOf(octo_result_);                   \
+#define OCTO_ASSERT_OK(expr)                                         \
+  do {                                                               \
+    const auto& octo_result_ = (expr);                               \
+    ASSERT_TRUE(::octo::store::testing::StatusOf(octo_result_).ok()) \
+        << ::octo::store::testing::StatusOf(octo_result_);           \
   } while (0)
 
 #define OCTO_ASSIGN_OR_FAIL(lhs, expr) \

@@ -1,13 +1,13 @@
 #include "octo/store/task_repository.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <map>
 #include <set>
 #include <thread>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/synchronization/mutex.h"
@@ -176,8 +176,9 @@ TEST_F(TaskRepositoryTest, ConcurrentCreatesWithSameKeyMakeOneTask) {
   std::vector<absl::StatusOr<CreateResult>> results(kThreads, absl::UnknownError("not run"));
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back(
-        [&, i] { results[i] = repo_->Create(NewTask{kTenant, "same-key", Spec("goal")}); });
+    threads.emplace_back([&, i] {
+      results[i] = repo_->Create(NewTask{kTenant, "same-key", Spec("goal")});
+    });
   }
   for (auto& t : threads) t.join();
 
@@ -215,19 +216,16 @@ TEST_F(TaskRepositoryTest, AnotherTenantsTaskIsNotFound) {
 }
 
 TEST_F(TaskRepositoryTest, MalformedOrUnknownIdIsNotFound) {
-  for (const char* id : {"not-a-uuid", "", "'; DROP TABLE tasks; --",
-                               "123e4567-e89b-12d3-a456-42661417400",
-                               "123e4567-e89b-12d3-a456-426614174000"}) {
+  for (const char* id :
+       {"not-a-uuid", "", "'; DROP TABLE tasks; --", "123e4567-e89b-12d3-a456-42661417400",
+        "123e4567-e89b-12d3-a456-426614174000"}) {
     EXPECT_EQ(repo_->Get(kTenant, id).status().code(), absl::StatusCode::kNotFound) << id;
-    EXPECT_EQ(repo_->ReadEvents(kTenant, id, 1, 10).status().code(),
-              absl::StatusCode::kNotFound)
+    EXPECT_EQ(repo_->ReadEvents(kTenant, id, 1, 10).status().code(), absl::StatusCode::kNotFound)
         << id;
-    EXPECT_EQ(repo_->RequestCancel(kTenant, id, "").status().code(),
-              absl::StatusCode::kNotFound)
+    EXPECT_EQ(repo_->RequestCancel(kTenant, id, "").status().code(), absl::StatusCode::kNotFound)
         << id;
   }
-  EXPECT_EQ(repo_->Apply(Update("nope", "w")).status().code(),
-            absl::StatusCode::kNotFound);
+  EXPECT_EQ(repo_->Apply(Update("nope", "w")).status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST_F(TaskRepositoryTest, ListPagesNewestFirstWithStateFilter) {
@@ -235,12 +233,13 @@ TEST_F(TaskRepositoryTest, ListPagesNewestFirstWithStateFilter) {
   for (int i = 0; i < 25; ++i) ids.push_back(Create("task " + std::to_string(i)).id());
   Create("someone else's", v1::PRIORITY_MEDIUM, kOtherTenant);
   // Ties on created_at must still page without loss or repetition (ordered by id).
-  Sql(dsn_, "UPDATE tasks SET created_at = '2030-01-01T00:00:00Z' WHERE id IN ('" + ids[3] +
-                "','" + ids[4] + "','" + ids[5] + "','" + ids[6] + "','" + ids[7] + "')");
+  Sql(dsn_, "UPDATE tasks SET created_at = '2030-01-01T00:00:00Z' WHERE id IN ('" + ids[3] + "','" +
+                ids[4] + "','" + ids[5] + "','" + ids[6] + "','" + ids[7] + "')");
   for (int i = 20; i < 25; ++i) ASSERT_TRUE(repo_->RequestCancel(kTenant, ids[i], "").ok());
   const std::vector<std::string> expected =
-      Sql(dsn_, "SELECT id::text FROM tasks WHERE tenant_id = 'tenant-a' "
-                "ORDER BY created_at DESC, id DESC");
+      Sql(dsn_,
+          "SELECT id::text FROM tasks WHERE tenant_id = 'tenant-a' "
+          "ORDER BY created_at DESC, id DESC");
 
   std::vector<std::string> listed;
   std::vector<size_t> page_sizes;
@@ -257,8 +256,7 @@ TEST_F(TaskRepositoryTest, ListPagesNewestFirstWithStateFilter) {
   EXPECT_THAT(page_sizes, ElementsAre(10, 10, 5));
   EXPECT_EQ(listed, expected);
 
-  OCTO_ASSIGN_OR_FAIL(TaskPage cancelled,
-                      repo_->List(kTenant, Query(v1::TASK_STATE_CANCELLED, 0)));
+  OCTO_ASSIGN_OR_FAIL(TaskPage cancelled, repo_->List(kTenant, Query(v1::TASK_STATE_CANCELLED, 0)));
   std::vector<std::string> cancelled_ids;
   for (const auto& t : cancelled.tasks) cancelled_ids.push_back(t.id());
   EXPECT_THAT(cancelled_ids,
@@ -280,7 +278,8 @@ TEST_F(TaskRepositoryTest, ListClampsPageSize) {
   for (int i = 0; i < 3; ++i) Create("t");
   OCTO_ASSIGN_OR_FAIL(TaskPage page, repo_->List(kTenant, Query(v1::TASK_STATE_UNSPECIFIED, -5)));
   EXPECT_EQ(page.tasks.size(), 1u);
-  OCTO_ASSIGN_OR_FAIL(TaskPage all, repo_->List(kTenant, Query(v1::TASK_STATE_UNSPECIFIED, 100000)));
+  OCTO_ASSIGN_OR_FAIL(TaskPage all,
+                      repo_->List(kTenant, Query(v1::TASK_STATE_UNSPECIFIED, 100000)));
   EXPECT_EQ(all.tasks.size(), 3u);
 }
 
@@ -414,9 +413,7 @@ TEST_F(TaskRepositoryTest, ExpiredLeaseIsTakenOverWithCompletedSteps) {
   EXPECT_EQ(second.task.last_event_seq(), first.task.last_event_seq());
 
   // The old owner has lost it.
-  EXPECT_EQ(repo_->Apply(Update(task.id(), "worker-a"))
-                .status()
-                .code(),
+  EXPECT_EQ(repo_->Apply(Update(task.id(), "worker-a")).status().code(),
             absl::StatusCode::kAborted);
   OCTO_ASSIGN_OR_FAIL(RenewResult renew, repo_->Renew("worker-a", {task.id()}, absl::Seconds(30)));
   EXPECT_THAT(renew.lost, ElementsAre(task.id()));
@@ -436,18 +433,14 @@ TEST_F(TaskRepositoryTest, ApplyWithWrongOwnerIsAbortedAndChangesNothing) {
   EXPECT_EQ(after.steps_size(), 0);
   // A task nobody holds (never claimed) cannot be updated either.
   const v1::Task unclaimed = Create("other");
-  EXPECT_EQ(repo_->Apply(Update(unclaimed.id(), "worker-a"))
-                .status()
-                .code(),
+  EXPECT_EQ(repo_->Apply(Update(unclaimed.id(), "worker-a")).status().code(),
             absl::StatusCode::kAborted);
 }
 
 TEST_F(TaskRepositoryTest, ApplyRejectsInvalidUpdates) {
   const v1::Task task = Create("goal");
   ClaimOne("w");
-  EXPECT_EQ(repo_->Apply(Update(task.id(), "w", v1::TASK_STATE_PENDING))
-                .status()
-                .code(),
+  EXPECT_EQ(repo_->Apply(Update(task.id(), "w", v1::TASK_STATE_PENDING)).status().code(),
             absl::StatusCode::kInvalidArgument);
   TaskUpdate no_step_id = Update(task.id(), "w");
   no_step_id.steps = {MakeStep("", v1::STEP_STATE_PENDING, "x")};
@@ -514,8 +507,7 @@ TEST_F(TaskRepositoryTest, TerminalApplyReleasesLeaseAndSetsFinishedAt) {
   EXPECT_EQ(Column(task.id(), "lease_owner"), "<null>");
   EXPECT_EQ(Column(task.id(), "lease_expires_at"), "<null>");
 
-  EXPECT_EQ(repo_->Apply(Update(task.id(), "w")).status().code(),
-            absl::StatusCode::kAborted);
+  EXPECT_EQ(repo_->Apply(Update(task.id(), "w")).status().code(), absl::StatusCode::kAborted);
   OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("other", absl::Seconds(30), 5));
   EXPECT_THAT(claimed, IsEmpty());
   OCTO_ASSIGN_OR_FAIL(RenewResult renew, repo_->Renew("w", {task.id()}, absl::Seconds(30)));
@@ -567,7 +559,8 @@ TEST_F(TaskRepositoryTest, RenewExtendsHeldLeasesAndReportsLostAndCancelled) {
 
 TEST_F(TaskRepositoryTest, CancellingAPendingTaskFinishesIt) {
   const v1::Task task = Create("goal");
-  OCTO_ASSIGN_OR_FAIL(v1::Task cancelled, repo_->RequestCancel(kTenant, task.id(), "no longer needed"));
+  OCTO_ASSIGN_OR_FAIL(v1::Task cancelled,
+                      repo_->RequestCancel(kTenant, task.id(), "no longer needed"));
   EXPECT_EQ(cancelled.state(), v1::TASK_STATE_CANCELLED);
   EXPECT_TRUE(cancelled.has_finished_at());
   EXPECT_EQ(cancelled.error().message(), "no longer needed");
@@ -611,8 +604,7 @@ TEST_F(TaskRepositoryTest, CancellingARunningTaskAsksTheLeaseOwner) {
 TEST_F(TaskRepositoryTest, CancellingAFinishedTaskChangesNothing) {
   const v1::Task task = Create("goal");
   ClaimOne("w");
-  OCTO_ASSIGN_OR_FAIL(v1::Task done,
-                      repo_->Apply(Update(task.id(), "w", v1::TASK_STATE_FAILED)));
+  OCTO_ASSIGN_OR_FAIL(v1::Task done, repo_->Apply(Update(task.id(), "w", v1::TASK_STATE_FAILED)));
   OCTO_ASSIGN_OR_FAIL(v1::Task after, repo_->RequestCancel(kTenant, task.id(), "too late"));
   EXPECT_EQ(after.state(), v1::TASK_STATE_FAILED);
   EXPECT_EQ(after.last_event_seq(), done.last_event_seq());

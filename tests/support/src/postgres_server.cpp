@@ -33,8 +33,8 @@ absl::StatusOr<std::string> FindBinDir() {
     }
   }
   if (best < 0) {
-    return absl::NotFoundError(absl::StrCat("no Postgres under ", kPgRoot,
-                                            "/<version>/bin (apt-get install postgresql)"));
+    return absl::NotFoundError(
+        absl::StrCat("no Postgres under ", kPgRoot, "/<version>/bin (apt-get install postgresql)"));
   }
   return absl::StrCat(kPgRoot, "/", best, "/bin");
 }
@@ -125,8 +125,7 @@ absl::Status PostgresServer::Launch() {
   auto server = Subprocess::Spawn(
       Wrapped({absl::StrCat(bin_dir_, "/postgres"), "-D", absl::StrCat(dir_.path(), "/data"), "-h",
                "127.0.0.1", "-p", absl::StrCat(port_), "-k", dir_.path(), "-c", "fsync=off", "-c",
-               "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
-               "max_connections=300"},
+               "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"},
               /*die_with_parent=*/true),
       options);
   if (!server.ok()) return server.status();

@@ -38,12 +38,17 @@ double Sample(prometheus::Registry& registry, const std::string& name,
       }
       if (matched != labels.size()) continue;
       switch (family.type) {
-        case prometheus::MetricType::Counter: sum += metric.counter.value; break;
-        case prometheus::MetricType::Gauge: sum += metric.gauge.value; break;
+        case prometheus::MetricType::Counter:
+          sum += metric.counter.value;
+          break;
+        case prometheus::MetricType::Gauge:
+          sum += metric.gauge.value;
+          break;
         case prometheus::MetricType::Histogram:
           sum += static_cast<double>(metric.histogram.sample_count);
           break;
-        default: break;
+        default:
+          break;
       }
     }
   }

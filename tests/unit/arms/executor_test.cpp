@@ -149,7 +149,9 @@ TEST_F(ExecutorTest, FailureMessageCarriesStderr) {
 TEST_F(ExecutorTest, InvalidUtf8OutputIsRepaired) {
   auto response = Exec("printf", {"a\\377b"});
   ASSERT_TRUE(response.ok()) << response.status();
-  EXPECT_EQ(response->output().text(), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(response->output().text(),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_TRUE(common::IsValidUtf8(response->output().exec().stdout()));
 }
 

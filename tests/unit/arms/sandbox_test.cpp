@@ -1,10 +1,12 @@
 #include "src/sandbox.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -32,8 +34,8 @@ using ::testing::UnorderedElementsAre;
 constexpr absl::Duration kKilledWithin = absl::Seconds(15);
 
 absl::StatusOr<v1::ExecResult> RunIt(const std::string& path, std::vector<std::string> args,
-                                   std::string stdin_data = "", SandboxLimits limits = {},
-                                   const std::function<bool()>& cancelled = nullptr) {
+                                     std::string stdin_data = "", SandboxLimits limits = {},
+                                     const std::function<bool()>& cancelled = nullptr) {
   SandboxCommand command{path, std::move(args), std::move(stdin_data)};
   return RunSandboxed(command, limits, cancelled);
 }
@@ -133,6 +135,36 @@ TEST(RunSandboxed, ProgramThatReadsPartOfStdinDoesNotHurtTheCaller) {
   EXPECT_EQ(result->exit_code(), 0);
 }
 
+// Whatever the calling thread blocks (the services block SIGTERM and SIGINT for their
+// signal-waiting main thread) or the process ignores, the program starts with an empty
+// signal mask and SIGPIPE at its default.
+TEST(RunSandboxed, ProgramStartsWithDefaultSignalHandling) {
+  sigset_t block, old_mask;
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGINT);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &block, &old_mask), 0);
+  struct sigaction ignore {
+  }, old_pipe{};
+  ignore.sa_handler = SIG_IGN;
+  ASSERT_EQ(sigaction(SIGPIPE, &ignore, &old_pipe), 0);
+  auto result = RunIt("/bin/grep", {"-E", "^Sig(Blk|Ign):", "/proc/self/status"});
+  sigaction(SIGPIPE, &old_pipe, nullptr);
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ASSERT_TRUE(result.ok()) << result.status();
+
+  uint64_t blocked = ~uint64_t{0}, ignored = ~uint64_t{0};
+  for (absl::string_view line : absl::StrSplit(result->stdout(), '\n', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(line, ':');
+    uint64_t mask = 0;
+    ASSERT_TRUE(absl::SimpleHexAtoi(absl::StripAsciiWhitespace(kv.second), &mask)) << line;
+    if (kv.first == "SigBlk") blocked = mask;
+    if (kv.first == "SigIgn") ignored = mask;
+  }
+  EXPECT_EQ(blocked, 0u) << result->stdout();
+  EXPECT_EQ(ignored & (uint64_t{1} << (SIGPIPE - 1)), 0u) << result->stdout();
+}
+
 TEST(RunSandboxed, OutputCapTruncatesAndKeepsTheStart) {
   std::string input;
   for (int i = 0; input.size() < 200'000; ++i) input += std::to_string(i) + ",";
@@ -193,8 +225,7 @@ TEST(RunSandboxed, TimeoutKillsTheWholeProcessGroup) {
 }
 
 TEST(RunSandboxed, NoBackgroundProcessOutlivesTheStep) {
-  auto result =
-      RunIt("/bin/sh", {"-c", "sleep 30 </dev/null >/dev/null 2>&1 & echo $!"});
+  auto result = RunIt("/bin/sh", {"-c", "sleep 30 </dev/null >/dev/null 2>&1 & echo $!"});
   ASSERT_TRUE(result.ok()) << result.status();
   int pid = 0;
   ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(result->stdout()), &pid))
@@ -248,7 +279,8 @@ TEST(RunSandboxed, EachRunGetsItsOwnDirectory) {
   ASSERT_TRUE(first.ok()) << first.status();
   ASSERT_TRUE(second.ok()) << second.status();
   EXPECT_NE(first->stdout(), second->stdout());
-  EXPECT_FALSE(std::filesystem::exists(std::string(absl::StripTrailingAsciiWhitespace(first->stdout()))));
+  EXPECT_FALSE(
+      std::filesystem::exists(std::string(absl::StripTrailingAsciiWhitespace(first->stdout()))));
 }
 
 TEST(RunSandboxed, HomeIsTheWorkingDirectory) {
@@ -293,7 +325,8 @@ class RunSandboxedTmpTest : public ::testing::Test {
 TEST_F(RunSandboxedTmpTest, WorkingDirectoryIsUnderTmpdirAndRemoved) {
   auto result = RunIt("/bin/pwd", {});
   ASSERT_TRUE(result.ok()) << result.status();
-  const std::filesystem::path dir(std::string(absl::StripTrailingAsciiWhitespace(result->stdout())));
+  const std::filesystem::path dir(
+      std::string(absl::StripTrailingAsciiWhitespace(result->stdout())));
   EXPECT_EQ(dir.parent_path(), private_tmp_);
   EXPECT_THAT(Leftovers(), IsEmpty());
 }
@@ -308,7 +341,7 @@ TEST_F(RunSandboxedTmpTest, WorkingDirectoryIsRemovedAfterATimeout) {
 
 TEST_F(RunSandboxedTmpTest, WorkingDirectoryIsRemovedAfterCancellation) {
   auto result = RunIt("/bin/sh", {"-c", "echo data > file.txt; sleep 30"}, "", SandboxLimits{},
-                    [] { return true; });
+                      [] { return true; });
   EXPECT_EQ(result.status().code(), absl::StatusCode::kCancelled) << result.status();
   EXPECT_THAT(Leftovers(), IsEmpty());
 }

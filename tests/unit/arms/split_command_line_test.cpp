@@ -77,8 +77,7 @@ TEST(SplitCommandLine, UnterminatedSingleQuoteIsAnError) {
 
 TEST(SplitCommandLine, UnterminatedDoubleQuoteIsAnError) {
   EXPECT_EQ(SplitCommandLine("echo \"abc").status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(SplitCommandLine("echo \"abc\\\"").status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(SplitCommandLine("echo \"abc\\\"").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

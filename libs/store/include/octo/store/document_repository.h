@@ -24,8 +24,7 @@ class DocumentRepository {
   // English stemming; title matches weigh more than body matches), best first, with a
   // snippet in which matches are marked **like this**. An empty result is OK.
   virtual absl::StatusOr<std::vector<v1::Passage>> Search(absl::string_view tenant_id,
-                                                          absl::string_view query,
-                                                          int limit) = 0;
+                                                          absl::string_view query, int limit) = 0;
 };
 
 }  // namespace octo::store

@@ -25,6 +25,8 @@ struct NewTask {
   // Empty for none. Same (tenant_id, idempotency_key) → the first task.
   std::string idempotency_key;
   v1::TaskSpec spec;
+  // W3C traceparent of the submitting call, so the work joins its trace. May be empty.
+  std::string traceparent;
 };
 
 struct CreateResult {
@@ -52,6 +54,8 @@ struct ClaimedTask {
   std::string tenant_id;
   v1::Task task;  // with steps as stored (completed steps keep their outputs)
   bool cancel_requested = false;
+  // As given to Create; empty when none was.
+  std::string traceparent;
 };
 
 // One atomic change to a task held under lease. Either all of it is stored or none.
@@ -98,8 +102,7 @@ class TaskRepository {
   // means 1000). NOT_FOUND as for Get.
   virtual absl::StatusOr<std::vector<v1::TaskEvent>> ReadEvents(absl::string_view tenant_id,
                                                                 absl::string_view task_id,
-                                                                int64_t from_seq,
-                                                                int limit) = 0;
+                                                                int64_t from_seq, int limit) = 0;
 
   // Claims up to `max` tasks for `owner` with FOR UPDATE SKIP LOCKED: PENDING tasks and
   // non-terminal tasks whose lease expired, highest effective priority first, then oldest.
