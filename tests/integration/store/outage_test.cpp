@@ -64,7 +64,7 @@ class OutageTest : public StoreTest {
   v1::Task Create(const std::string& goal) {
     v1::TaskSpec spec;
     spec.set_goal(goal);
-    auto created = repo_->Create(NewTask{kTenant, "", spec});
+    auto created = repo_->Create(NewTask{kTenant, "", spec, ""});
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? created->task : v1::Task();
   }

@@ -90,7 +90,7 @@ class TaskRepositoryTest : public StoreTest {
   // Creates a task; records a failure and returns an empty task if that fails.
   v1::Task Create(const std::string& goal, v1::Priority priority = v1::PRIORITY_MEDIUM,
                   const std::string& tenant = kTenant) {
-    auto created = repo_->Create(NewTask{tenant, "", Spec(goal, priority)});
+    auto created = repo_->Create(NewTask{tenant, "", Spec(goal, priority), ""});
     EXPECT_TRUE(created.ok()) << created.status();
     return created.ok() ? created->task : v1::Task();
   }
@@ -124,7 +124,7 @@ TEST_F(TaskRepositoryTest, CreateThenGetRoundTrips) {
   spec.set_context("quarterly numbers");
   spec.add_acceptance_criteria("mentions revenue");
   (*spec.mutable_labels())["team"] = "finance";
-  OCTO_ASSIGN_OR_FAIL(CreateResult created, repo_->Create(NewTask{kTenant, "", spec}));
+  OCTO_ASSIGN_OR_FAIL(CreateResult created, repo_->Create(NewTask{kTenant, "", spec, ""}));
   EXPECT_TRUE(created.created);
   const v1::Task& task = created.task;
   EXPECT_EQ(task.id().size(), 36u);
@@ -154,19 +154,19 @@ TEST_F(TaskRepositoryTest, UnspecifiedPriorityIsStoredAsMedium) {
 }
 
 TEST_F(TaskRepositoryTest, SameIdempotencyKeyReturnsTheFirstTask) {
-  OCTO_ASSIGN_OR_FAIL(CreateResult first, repo_->Create(NewTask{kTenant, "key-1", Spec("a")}));
-  OCTO_ASSIGN_OR_FAIL(CreateResult again, repo_->Create(NewTask{kTenant, "key-1", Spec("b")}));
+  OCTO_ASSIGN_OR_FAIL(CreateResult first, repo_->Create(NewTask{kTenant, "key-1", Spec("a"), ""}));
+  OCTO_ASSIGN_OR_FAIL(CreateResult again, repo_->Create(NewTask{kTenant, "key-1", Spec("b"), ""}));
   EXPECT_TRUE(first.created);
   EXPECT_FALSE(again.created);
   EXPECT_EQ(again.task.id(), first.task.id());
   EXPECT_EQ(again.task.spec().goal(), "a");
 
   // The key is per tenant; no key never matches.
-  OCTO_ASSIGN_OR_FAIL(CreateResult other, repo_->Create(NewTask{kOtherTenant, "key-1", Spec("a")}));
+  OCTO_ASSIGN_OR_FAIL(CreateResult other, repo_->Create(NewTask{kOtherTenant, "key-1", Spec("a"), ""}));
   EXPECT_TRUE(other.created);
   EXPECT_NE(other.task.id(), first.task.id());
-  OCTO_ASSIGN_OR_FAIL(CreateResult keyless1, repo_->Create(NewTask{kTenant, "", Spec("a")}));
-  OCTO_ASSIGN_OR_FAIL(CreateResult keyless2, repo_->Create(NewTask{kTenant, "", Spec("a")}));
+  OCTO_ASSIGN_OR_FAIL(CreateResult keyless1, repo_->Create(NewTask{kTenant, "", Spec("a"), ""}));
+  OCTO_ASSIGN_OR_FAIL(CreateResult keyless2, repo_->Create(NewTask{kTenant, "", Spec("a"), ""}));
   EXPECT_NE(keyless1.task.id(), keyless2.task.id());
   EXPECT_EQ(Sql(dsn_, "SELECT count(*) FROM tasks"), std::vector<std::string>{"4"});
 }
@@ -177,7 +177,7 @@ TEST_F(TaskRepositoryTest, ConcurrentCreatesWithSameKeyMakeOneTask) {
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
     threads.emplace_back([&, i] {
-      results[i] = repo_->Create(NewTask{kTenant, "same-key", Spec("goal")});
+      results[i] = repo_->Create(NewTask{kTenant, "same-key", Spec("goal"), ""});
     });
   }
   for (auto& t : threads) t.join();
@@ -196,7 +196,7 @@ TEST_F(TaskRepositoryTest, ConcurrentCreatesWithSameKeyMakeOneTask) {
 }
 
 TEST_F(TaskRepositoryTest, CreateRejectsEmptyTenant) {
-  EXPECT_EQ(repo_->Create(NewTask{"", "", Spec("goal")}).status().code(),
+  EXPECT_EQ(repo_->Create(NewTask{"", "", Spec("goal"), ""}).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -349,6 +349,17 @@ TEST_F(TaskRepositoryTest, ClaimMovesPendingToPlanningWithAnEvent) {
   EXPECT_EQ(events[0].state(), v1::TASK_STATE_PLANNING);
   OCTO_ASSIGN_OR_FAIL(int64_t pending_after, repo_->CountPending());
   EXPECT_EQ(pending_after, 0);
+}
+
+TEST_F(TaskRepositoryTest, ClaimReturnsTheSubmittersTraceparent) {
+  const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  v1::TaskSpec spec;
+  spec.set_goal("traced");
+  OCTO_ASSIGN_OR_FAIL(CreateResult created,
+                      repo_->Create(NewTask{kTenant, "", spec, traceparent}));
+  ClaimedTask claimed = ClaimOne("worker-1");
+  EXPECT_EQ(claimed.task.id(), created.task.id());
+  EXPECT_EQ(claimed.traceparent, traceparent);
 }
 
 TEST_F(TaskRepositoryTest, ConcurrentClaimersNeverShareATask) {
