@@ -5,24 +5,12 @@
 #include <mutex>
 #include <utility>
 
+#include "octo/common/signals.h"
+
 namespace octo::cache::detail {
-namespace {
-
-// hiredis writes with write(2): a peer that went away must not kill the process.
-void IgnoreSigpipeOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    struct sigaction current {};
-    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-      signal(SIGPIPE, SIG_IGN);
-    }
-  });
-}
-
-}  // namespace
 
 ContextPtr Connect(const RedisOptions& options) {
-  IgnoreSigpipeOnce();
+  common::IgnoreSigpipe();
   ContextPtr context(redisConnectWithTimeout(options.host.c_str(), options.port,
                                              absl::ToTimeval(options.connect_timeout)));
   if (context == nullptr || context->err != 0) return nullptr;

@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "octo/common/signals.h"
 
 namespace octo::arms {
 namespace {
@@ -36,16 +37,6 @@ void Limit(int resource, rlim_t value) {
   setrlimit(resource, &rl);
 }
 
-// Writing stdin to a program that exited early must fail with EPIPE, not kill the caller.
-void IgnoreSigpipeOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    struct sigaction current {};
-    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
-      signal(SIGPIPE, SIG_IGN);
-    }
-  });
-}
 
 }  // namespace
 
@@ -64,7 +55,7 @@ absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
     }
   } remove_dir{workdir};
 
-  IgnoreSigpipeOnce();
+  common::IgnoreSigpipe();
   // Everything the child needs is prepared before fork: after it, only
   // async-signal-safe calls are allowed.
   std::string argv0 = std::filesystem::path(command.path).filename().string();
