@@ -16,6 +16,9 @@ CREATE TABLE tenants (
   id         text PRIMARY KEY,
   name       text NOT NULL DEFAULT '',
   tier       text NOT NULL DEFAULT 'standard',  -- service tier (rate limits, quotas)
+  -- How the reflex redacts PII in this tenant's requests: typed_mask, hash, keep_last4, remove.
+  redaction  text NOT NULL DEFAULT 'typed_mask'
+             CHECK (redaction IN ('typed_mask', 'hash', 'keep_last4', 'remove')),
   created_at timestamptz NOT NULL DEFAULT now()
 );
 

@@ -107,9 +107,9 @@ std::optional<InjectionReport> EvaluateInjection(const InjectionDetector& detect
     const InjectionResult result = detector.Scan(text);
     ++report.records;
     if (injection) {
-      const std::string family =
-          rec.contains("family") && rec["family"].is_string() ? rec["family"].get<std::string>()
-                                                              : "unknown";
+      const std::string family = rec.contains("family") && rec["family"].is_string()
+                                     ? rec["family"].get<std::string>()
+                                     : "unknown";
       auto& fam = report.by_family[family];
       ++fam.total;
       ++report.injections;
@@ -120,8 +120,8 @@ std::optional<InjectionReport> EvaluateInjection(const InjectionDetector& detect
           ++fam.family_correct;
           ++report.family_correct;
         } else {
-          report.errors.push_back(id + ": family " + std::string(result.top_family()) +
-                                  " (want " + family + ")");
+          report.errors.push_back(id + ": family " + std::string(result.top_family()) + " (want " +
+                                  family + ")");
         }
       } else {
         report.errors.push_back(id + ": missed " + family + " (score " +

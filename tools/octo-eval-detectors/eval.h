@@ -38,7 +38,9 @@ struct InjectionReport {
   int benign = 0, false_positives = 0;
   int records = 0;
   std::vector<std::string> errors;  // misses and false positives with ids
-  double Recall() const { return injections == 0 ? 1.0 : static_cast<double>(detected) / injections; }
+  double Recall() const {
+    return injections == 0 ? 1.0 : static_cast<double>(detected) / injections;
+  }
   double FalsePositiveRate() const {
     return benign == 0 ? 0.0 : static_cast<double>(false_positives) / benign;
   }

@@ -22,15 +22,15 @@ using octo::safety::eval::PiiReport;
 
 void PrintPiiText(const PiiReport& r, bool verbose) {
   std::printf("PII (%d records; span-exact, type-exact)\n", r.records);
-  std::printf("  %-15s %6s %6s %6s %9s %9s %9s\n", "type", "tp", "fp", "fn", "precision",
-              "recall", "f1");
+  std::printf("  %-15s %6s %6s %6s %9s %9s %9s\n", "type", "tp", "fp", "fn", "precision", "recall",
+              "f1");
   for (const auto& [type, c] : r.by_type) {
     std::printf("  %-15s %6d %6d %6d %9.4f %9.4f %9.4f\n", type.c_str(), c.tp, c.fp, c.fn,
                 c.Precision(), c.Recall(), c.F1());
   }
   const auto& o = r.overall;
-  std::printf("  %-15s %6d %6d %6d %9.4f %9.4f %9.4f\n", "OVERALL", o.tp, o.fp, o.fn,
-              o.Precision(), o.Recall(), o.F1());
+  std::printf("  %-15s %6d %6d %6d %9.4f %9.4f %9.4f\n", "OVERALL", o.tp, o.fp, o.fn, o.Precision(),
+              o.Recall(), o.F1());
   if (verbose) {
     for (const auto& e : r.errors) std::printf("  - %s\n", e.c_str());
   }
@@ -38,8 +38,7 @@ void PrintPiiText(const PiiReport& r, bool verbose) {
 
 void PrintInjectionText(const InjectionReport& r, bool verbose) {
   std::printf("Injection (%d records)\n", r.records);
-  std::printf("  %-22s %6s %8s %8s %10s\n", "family", "total", "detected", "recall",
-              "family_ok");
+  std::printf("  %-22s %6s %8s %8s %10s\n", "family", "total", "detected", "recall", "family_ok");
   for (const auto& [family, f] : r.by_family) {
     std::printf("  %-22s %6d %8d %8.4f %10d\n", family.c_str(), f.total, f.detected,
                 f.total == 0 ? 1.0 : static_cast<double>(f.detected) / f.total, f.family_correct);
@@ -76,16 +75,17 @@ void PrintJson(const PiiReport* pii, const InjectionReport* inj, bool verbose) {
     std::printf("\"pii\":{\"records\":%d,\"types\":{", pii->records);
     bool first = true;
     for (const auto& [type, c] : pii->by_type) {
-      std::printf("%s\"%s\":{\"tp\":%d,\"fp\":%d,\"fn\":%d,\"precision\":%.4f,\"recall\":%.4f,"
-                  "\"f1\":%.4f}",
-                  first ? "" : ",", type.c_str(), c.tp, c.fp, c.fn, c.Precision(), c.Recall(),
-                  c.F1());
+      std::printf(
+          "%s\"%s\":{\"tp\":%d,\"fp\":%d,\"fn\":%d,\"precision\":%.4f,\"recall\":%.4f,"
+          "\"f1\":%.4f}",
+          first ? "" : ",", type.c_str(), c.tp, c.fp, c.fn, c.Precision(), c.Recall(), c.F1());
       first = false;
     }
     const auto& o = pii->overall;
-    std::printf("},\"overall\":{\"tp\":%d,\"fp\":%d,\"fn\":%d,\"precision\":%.4f,\"recall\":%.4f,"
-                "\"f1\":%.4f}",
-                o.tp, o.fp, o.fn, o.Precision(), o.Recall(), o.F1());
+    std::printf(
+        "},\"overall\":{\"tp\":%d,\"fp\":%d,\"fn\":%d,\"precision\":%.4f,\"recall\":%.4f,"
+        "\"f1\":%.4f}",
+        o.tp, o.fp, o.fn, o.Precision(), o.Recall(), o.F1());
     if (verbose) {
       std::printf(",\"errors\":[");
       for (size_t i = 0; i < pii->errors.size(); ++i) {
@@ -102,14 +102,14 @@ void PrintJson(const PiiReport* pii, const InjectionReport* inj, bool verbose) {
     for (const auto& [family, f] : inj->by_family) {
       std::printf("%s\"%s\":{\"total\":%d,\"detected\":%d,\"recall\":%.4f,\"family_correct\":%d}",
                   first ? "" : ",", family.c_str(), f.total, f.detected,
-                  f.total == 0 ? 1.0 : static_cast<double>(f.detected) / f.total,
-                  f.family_correct);
+                  f.total == 0 ? 1.0 : static_cast<double>(f.detected) / f.total, f.family_correct);
       first = false;
     }
-    std::printf("},\"recall\":%.4f,\"family_correct\":%d,\"benign\":%d,\"false_positives\":%d,"
-                "\"false_positive_rate\":%.4f",
-                inj->Recall(), inj->family_correct, inj->benign, inj->false_positives,
-                inj->FalsePositiveRate());
+    std::printf(
+        "},\"recall\":%.4f,\"family_correct\":%d,\"benign\":%d,\"false_positives\":%d,"
+        "\"false_positive_rate\":%.4f",
+        inj->Recall(), inj->family_correct, inj->benign, inj->false_positives,
+        inj->FalsePositiveRate());
     if (verbose) {
       std::printf(",\"errors\":[");
       for (size_t i = 0; i < inj->errors.size(); ++i) {

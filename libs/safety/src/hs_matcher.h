@@ -43,9 +43,8 @@ class HsMatcher {
   template <typename F>
   static int Trampoline(unsigned id, unsigned long long from, unsigned long long to,
                         unsigned /*flags*/, void* ctx) {
-    return (*static_cast<F*>(ctx))(id, static_cast<uint32_t>(from), static_cast<uint32_t>(to))
-               ? 1
-               : 0;
+    return (*static_cast<F*>(ctx))(id, static_cast<uint32_t>(from), static_cast<uint32_t>(to)) ? 1
+                                                                                               : 0;
   }
   hs_scratch_t* Acquire() const;
   void Release(hs_scratch_t* scratch) const;

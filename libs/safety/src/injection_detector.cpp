@@ -15,12 +15,12 @@
 // evidence combines as 1 - prod(1 - w), and base64/hex/rot13 payloads are decoded and
 // scanned again.
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <array>
 #include <memory>
 #include <optional>
-
-#include <re2/re2.h>
 
 #include "check.h"
 #include "hs_matcher.h"
@@ -46,13 +46,13 @@ struct Hit {
 constexpr int kMaxDepth = 2;
 constexpr size_t kDecodeBudget = 64 * 1024;
 constexpr size_t kMaxHits = 1024;
-constexpr size_t kMinEncodedRun = 16;
-constexpr uint32_t kClusterGap = 250;   // attack hits closer than this form one finding
+constexpr size_t kKeepBufferBytes = 1 << 20;
+constexpr size_t kMinEncodedRun = 20;
+constexpr uint32_t kClusterGap = 250;    // attack hits closer than this form one finding
 constexpr uint32_t kSupportReach = 150;  // how far support hits reach to a cluster
 constexpr float kReportThreshold = 0.5f;
 constexpr uint32_t kBaseWindow = 96;  // stage two looks this far either side of a key, plus
                                       // the bounded repeats of the rule (MaxReach)
-
 
 struct Signal {
   Family family;
@@ -63,18 +63,30 @@ struct Signal {
 
 std::string_view PublicFamilyName(Family f) {
   switch (f) {
-    case Family::kIgnoreInstructions: return kFamilyIgnoreInstructions;
-    case Family::kSystemOverride: return kFamilySystemOverride;
-    case Family::kPromptExtraction: return kFamilyPromptExtraction;
-    case Family::kJailbreakPersona: return kFamilyJailbreakPersona;
-    case Family::kDelimiterInjection: return kFamilyDelimiterInjection;
-    case Family::kEncoded: return kFamilyEncoded;
-    case Family::kObfuscated: return kFamilyObfuscated;
-    case Family::kMultilingual: return kFamilyMultilingual;
-    case Family::kIndirect: return kFamilyIndirect;
-    case Family::kExfiltration: return kFamilyExfiltration;
-    case Family::kToolAbuse: return kFamilyToolAbuse;
-    case Family::kNone: break;
+    case Family::kIgnoreInstructions:
+      return kFamilyIgnoreInstructions;
+    case Family::kSystemOverride:
+      return kFamilySystemOverride;
+    case Family::kPromptExtraction:
+      return kFamilyPromptExtraction;
+    case Family::kJailbreakPersona:
+      return kFamilyJailbreakPersona;
+    case Family::kDelimiterInjection:
+      return kFamilyDelimiterInjection;
+    case Family::kEncoded:
+      return kFamilyEncoded;
+    case Family::kObfuscated:
+      return kFamilyObfuscated;
+    case Family::kMultilingual:
+      return kFamilyMultilingual;
+    case Family::kIndirect:
+      return kFamilyIndirect;
+    case Family::kExfiltration:
+      return kFamilyExfiltration;
+    case Family::kToolAbuse:
+      return kFamilyToolAbuse;
+    case Family::kNone:
+      break;
   }
   return {};
 }
@@ -82,9 +94,12 @@ std::string_view PublicFamilyName(Family f) {
 Severity SeverityFor(Family f) {
   switch (f) {
     case Family::kToolAbuse:
-    case Family::kExfiltration: return Severity::kCritical;
-    case Family::kPromptExtraction: return Severity::kMedium;
-    default: return Severity::kHigh;
+    case Family::kExfiltration:
+      return Severity::kCritical;
+    case Family::kPromptExtraction:
+      return Severity::kMedium;
+    default:
+      return Severity::kHigh;
   }
 }
 
@@ -173,8 +188,7 @@ std::vector<std::pair<uint32_t, uint32_t>> FindQuotes(std::string_view t) {
   return out;
 }
 
-bool Inside(const std::vector<std::pair<uint32_t, uint32_t>>& regions, uint32_t from,
-            uint32_t to) {
+bool Inside(const std::vector<std::pair<uint32_t, uint32_t>>& regions, uint32_t from, uint32_t to) {
   for (const auto& [s, e] : regions) {
     if (from >= s && to <= e) return true;
   }
@@ -229,10 +243,14 @@ void ForEachEncodedRun(std::string_view t, Fn&& fn) {
 
 std::string_view SeverityName(Severity severity) {
   switch (severity) {
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
+    case Severity::kLow:
+      return "low";
+    case Severity::kMedium:
+      return "medium";
+    case Severity::kHigh:
+      return "high";
+    case Severity::kCritical:
+      return "critical";
   }
   return "unknown";
 }
@@ -310,9 +328,9 @@ struct InjectionDetector::Impl {
   }
 
   const std::vector<Rule>& rules;
-  std::vector<std::unique_ptr<RE2>> regexes;  // one per rule
-  std::vector<uint32_t> reaches;              // per rule: how far a match can extend from a key
-  std::vector<std::string> expressions;       // escaped key literals
+  std::vector<std::unique_ptr<RE2>> regexes;     // one per rule
+  std::vector<uint32_t> reaches;                 // per rule: how far a match can extend from a key
+  std::vector<std::string> expressions;          // escaped key literals
   std::vector<std::vector<uint16_t>> key_rules;  // key id -> rules whose first group has it
   // rule -> its key groups after the first; each needs one key present anywhere in the text.
   std::vector<std::vector<std::vector<uint16_t>>> other_groups;
@@ -324,7 +342,16 @@ struct InjectionDetector::Impl {
 InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int depth,
                                                   size_t& budget) const {
   InjectionResult result;
-  NormalizedText norm;
+  // Per-thread buffers, one per decoding depth, reused across calls; large ones are released
+  // after use so a single huge request does not pin its memory.
+  thread_local std::array<NormalizedText, kMaxDepth + 1> buffers;
+  NormalizedText& norm = buffers[static_cast<size_t>(depth)];
+  struct Release {
+    NormalizedText& n;
+    ~Release() {
+      if (n.text.capacity() > kKeepBufferBytes) n = NormalizedText();
+    }
+  } release{norm};
   normalizer.Normalize(text, norm);
   const std::string_view nt = norm.text;
 
@@ -338,18 +365,17 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
   });
   std::sort(triggered.begin(), triggered.end());
   // Drop rules missing a key group.
-  triggered.erase(
-      std::remove_if(triggered.begin(), triggered.end(),
-                     [&](const std::pair<uint16_t, uint32_t>& t) {
-                       for (const auto& group : other_groups[t.first]) {
-                         if (std::none_of(group.begin(), group.end(),
-                                          [&](uint16_t id) { return key_seen[id]; })) {
-                           return true;
-                         }
-                       }
-                       return false;
-                     }),
-      triggered.end());
+  triggered.erase(std::remove_if(triggered.begin(), triggered.end(),
+                                 [&](const std::pair<uint16_t, uint32_t>& t) {
+                                   for (const auto& group : other_groups[t.first]) {
+                                     if (std::none_of(group.begin(), group.end(),
+                                                      [&](uint16_t id) { return key_seen[id]; })) {
+                                       return true;
+                                     }
+                                   }
+                                   return false;
+                                 }),
+                  triggered.end());
   // Stage two: each triggered rule on merged windows around its keys.
   std::vector<Hit> hits;
   for (size_t i = 0; i < triggered.size();) {
@@ -397,12 +423,23 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     switch (r.kind) {
       case Kind::kAttack:
       case Kind::kDangerous:
-      case Kind::kAiAddress: any_attack = true; break;
-      case Kind::kQuestion: question = true; break;
-      case Kind::kImperative: imperative = true; break;
-      case Kind::kRot13: rot13 = true; break;
-      case Kind::kDecodeFollow: follow = std::max(follow, r.weight); break;
-      default: break;
+      case Kind::kAiAddress:
+        any_attack = true;
+        break;
+      case Kind::kQuestion:
+        question = true;
+        break;
+      case Kind::kImperative:
+        imperative = true;
+        break;
+      case Kind::kRot13:
+        rot13 = true;
+        break;
+      case Kind::kDecodeFollow:
+        follow = std::max(follow, r.weight);
+        break;
+      default:
+        break;
     }
   }
 
@@ -424,8 +461,15 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
       return std::any_of(discussion.begin(), discussion.end(),
                          [&](const Hit* d) { return d->from >= a && d->to <= b + 1; });
     };
+    std::vector<const Hit*> negations;
+    for (const Hit& h : hits) {
+      if (rules[h.rule].kind == Kind::kNegate) negations.push_back(&h);
+    }
     auto suppressed = [&](const Hit& h) {
       const Rule& r = rules[h.rule];
+      for (const Hit* n : negations) {
+        if (n->from < h.to && h.from < n->to) return true;
+      }
       const bool discussing = !discussion.empty();
       if (discussing && (Inside(quotes, h.from, h.to) || discussed_in_question(h))) return true;
       if (r.kind == Kind::kDangerous && !imperative && (question || discussing)) return true;
@@ -450,8 +494,8 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
       const Hit& h = hits[i];
       const Rule& r = rules[h.rule];
       if (r.kind == Kind::kSupport || r.kind == Kind::kImperative) {
-        supports.push_back({r.kind == Kind::kImperative ? Family::kToolAbuse : Family::kNone,
-                            false, r.weight, h.from, h.to});
+        supports.push_back({r.kind == Kind::kImperative ? Family::kToolAbuse : Family::kNone, false,
+                            r.weight, h.from, h.to});
         continue;
       }
       Family f = r.family;
@@ -483,8 +527,8 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     }
     const float score = std::min(0.99f, 1 - miss);
     if (score >= kReportThreshold) {
-      result.findings.push_back({PublicFamilyName(fam), SeverityFor(fam),
-                                 norm.OriginalStart(cs), norm.OriginalEnd(ce), score});
+      result.findings.push_back({PublicFamilyName(fam), SeverityFor(fam), norm.OriginalStart(cs),
+                                 norm.OriginalEnd(ce), score});
     }
     i = j;
   }
@@ -493,8 +537,7 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     auto add_encoded = [&](uint32_t s, uint32_t e, float inner) {
       const float score = std::min(0.99f, 1 - (1 - inner) * (1 - follow));
       if (inner > 0 && score >= kReportThreshold) {
-        result.findings.push_back(
-            {kFamilyEncoded, SeverityFor(Family::kEncoded), s, e, score});
+        result.findings.push_back({kFamilyEncoded, SeverityFor(Family::kEncoded), s, e, score});
       }
     };
     for (const EncodedRun& run : encoded) {

@@ -37,6 +37,7 @@ enum class Kind : uint8_t {
   kRot13,         // the text mentions rot13: decode it and scan again
   kDiscussion,    // talk about attacks/security: quoted attacks nearby are examples
   kQuestion,      // asks what something does / whether it is safe
+  kNegate,        // a benign reading of the words: attack hits overlapping it are dropped
 };
 
 struct Rule {

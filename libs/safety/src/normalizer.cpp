@@ -61,13 +61,20 @@ bool IsAsciiAlpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= '
 
 char Leet(char c) {
   switch (c) {
-    case '0': return 'o';
-    case '1': return 'i';
-    case '3': return 'e';
-    case '4': return 'a';
-    case '5': return 's';
-    case '7': return 't';
-    default: return c;
+    case '0':
+      return 'o';
+    case '1':
+      return 'i';
+    case '3':
+      return 'e';
+    case '4':
+      return 'a';
+    case '5':
+      return 's';
+    case '7':
+      return 't';
+    default:
+      return c;
   }
 }
 bool IsLeetDigit(char c) { return Leet(c) != c; }
@@ -98,14 +105,22 @@ constexpr std::array<bool, 256> MakeSimple() {
 }
 constexpr std::array<bool, 256> kSimple = MakeSimple();
 
-// A word spelled "i g n o r e": single alphanumerics separated by single spaces, 3 or more.
+// A word spelled "i g n o r e" or "i-g-n-o-r-e": single alphanumerics separated by one
+// separator character, 3 or more.
 // Returns the index one past the last letter, or `i` when there is no such run at i.
+bool IsRunSeparator(unsigned char c) {
+  return c == ' ' || c == '-' || c == '.' || c == '_' || c == '*' || c == '|';
+}
+
+// The separator used by a spelled-out word ("i-g-n-o-r-e") must be the same throughout.
 size_t SpacedRunEnd(std::string_view in, size_t i) {
   size_t pos = i, count = 1;
   auto at = [&](size_t k) -> unsigned char {
     return k < in.size() ? static_cast<unsigned char>(in[k]) : 0;
   };
-  while (at(pos + 1) == ' ' && IsAsciiAlnum(at(pos + 2)) && !IsAsciiAlnum(at(pos + 3))) {
+  const unsigned char sep = at(i + 1);
+  if (!IsRunSeparator(sep)) return i;
+  while (at(pos + 1) == sep && IsAsciiAlnum(at(pos + 2)) && !IsAsciiAlnum(at(pos + 3))) {
     pos += 2;
     ++count;
   }
@@ -153,7 +168,7 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
   bool token_letters = false;
   // A letter-spaced word ("i g n o r e") at i is joined; returns where scanning resumes.
   auto SpacedRun = [&](size_t i) {
-    if (i + 1 >= n || !IsAsciiAlnum(src[i]) || src[i + 1] != ' ') return i;
+    if (i + 1 >= n || !IsAsciiAlnum(src[i]) || !IsRunSeparator(src[i + 1])) return i;
     const size_t run_end = SpacedRunEnd(in, i);
     if (run_end == i) return i;
     bool letters = false;
@@ -178,7 +193,8 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
         if (!kSimple[b]) {
           // A single space that neither follows a space nor starts a letter-spaced word.
           if (b != ' ' || w == 0 || d[w - 1] == ' ' ||
-              (k + 2 < end && s[k + 2] == ' ' && IsAsciiAlnum(s[k + 1]))) {
+              (k + 2 < end && IsRunSeparator(s[k + 2]) && IsAsciiAlnum(s[k + 1]) &&
+               (k + 3 >= end || IsAsciiAlnum(s[k + 3])))) {
             break;
           }
         }
@@ -207,8 +223,11 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
           size_t ts = i, te = i + 1;
           while (ts > 0 && IsAsciiAlnum(src[ts - 1])) --ts;
           while (te < n && IsAsciiAlnum(src[te])) ++te;
+          // Letters beyond a-f: hex ids and hashes ("2ae2c3aa") are not leetspeak.
           token_letters = false;
-          for (size_t k = ts; k < te && !token_letters; ++k) token_letters = IsAsciiAlpha(src[k]);
+          for (size_t k = ts; k < te && !token_letters; ++k) {
+            token_letters = IsAsciiAlpha(src[k]) && (src[k] | 0x20) > 'f';
+          }
           token_end = te;
         }
         put(token_letters ? Leet(static_cast<char>(c)) : static_cast<char>(c), i, token_letters);
@@ -234,7 +253,8 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
       } else if (char base = kLatinBase[cp - 0xC0]; base != '\0') {
         put(base, i, false);
       } else {
-        for (int k = 0; k < len; ++k) put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
+        for (int k = 0; k < len; ++k)
+          put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
       }
     } else if (cp >= 0xFF01 && cp <= 0xFF5E) {
       put(kLower[static_cast<unsigned char>(cp - 0xFEE0)], i, true);
@@ -252,7 +272,8 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
       if (it != std::end(kHomoglyphs) && it->cp == cp) {
         put(it->ascii, i, true);
       } else {
-        for (int k = 0; k < len; ++k) put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
+        for (int k = 0; k < len; ++k)
+          put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
       }
     }
     i += static_cast<size_t>(len);

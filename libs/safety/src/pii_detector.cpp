@@ -105,9 +105,7 @@ bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
 bool IsHex(char c) { return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
 bool IsWord(char c) { return IsAlnum(c) || c == '_'; }
 bool IsBase64Url(char c) { return IsAlnum(c) || c == '_' || c == '-'; }
-bool IsBase58(char c) {
-  return IsAlnum(c) && c != '0' && c != 'O' && c != 'I' && c != 'l';
-}
+bool IsBase58(char c) { return IsAlnum(c) && c != '0' && c != 'O' && c != 'I' && c != 'l'; }
 
 // The scan state of one Scan() call.
 class Extractor {
@@ -120,24 +118,59 @@ class Extractor {
     uint32_t start = trig.length != 0 ? end - trig.length : end;
     uint32_t cover = end;
     switch (trig.handler) {
-      case Handler::kEmail: cover = Email(start + 1); break;
-      case Handler::kPhoneIntl: cover = PhoneIntl(start); break;
-      case Handler::kPhoneUs: PhoneUs(start, end); break;
-      case Handler::kCard: Card(start, end); break;
-      case Handler::kSsn: Ssn(start, end); break;
-      case Handler::kIpv4: cover = Ipv4(end); break;
-      case Handler::kIpv6: cover = Ipv6(end); break;
-      case Handler::kIban: cover = Iban(start); break;
-      case Handler::kMac: Mac(start, end); break;
-      case Handler::kBtcBase58: cover = Btc(start); break;
-      case Handler::kBech32: cover = Bech32(start); break;
-      case Handler::kEth: Eth(start, end); break;
-      case Handler::kFixedSecret: FixedSecret(start, end); break;
-      case Handler::kOpenAiKey: cover = OpenAiKey(start); break;
-      case Handler::kSlackToken: cover = SlackToken(start); break;
-      case Handler::kJwt: cover = Jwt(start); break;
-      case Handler::kPem: cover = Pem(end); break;
-      case Handler::kCount: break;
+      case Handler::kEmail:
+        cover = Email(start + 1);
+        break;
+      case Handler::kPhoneIntl:
+        cover = PhoneIntl(start);
+        break;
+      case Handler::kPhoneUs:
+        PhoneUs(start, end);
+        break;
+      case Handler::kCard:
+        Card(start, end);
+        break;
+      case Handler::kSsn:
+        Ssn(start, end);
+        break;
+      case Handler::kIpv4:
+        cover = Ipv4(end);
+        break;
+      case Handler::kIpv6:
+        cover = Ipv6(end);
+        break;
+      case Handler::kIban:
+        cover = Iban(start);
+        break;
+      case Handler::kMac:
+        Mac(start, end);
+        break;
+      case Handler::kBtcBase58:
+        cover = Btc(start);
+        break;
+      case Handler::kBech32:
+        cover = Bech32(start);
+        break;
+      case Handler::kEth:
+        Eth(start, end);
+        break;
+      case Handler::kFixedSecret:
+        FixedSecret(start, end);
+        break;
+      case Handler::kOpenAiKey:
+        cover = OpenAiKey(start);
+        break;
+      case Handler::kSlackToken:
+        cover = SlackToken(start);
+        break;
+      case Handler::kJwt:
+        cover = Jwt(start);
+        break;
+      case Handler::kPem:
+        cover = Pem(end);
+        break;
+      case Handler::kCount:
+        break;
     }
     covered_[h] = std::max(covered_[h], cover);
   }
@@ -460,15 +493,24 @@ void ResolveOverlaps(std::vector<PiiFinding>& f) {
 
 std::string_view PiiTypeName(PiiType type) {
   switch (type) {
-    case PiiType::kEmail: return "EMAIL";
-    case PiiType::kPhone: return "PHONE";
-    case PiiType::kCreditCard: return "CREDIT_CARD";
-    case PiiType::kUsSsn: return "US_SSN";
-    case PiiType::kIpAddress: return "IP_ADDRESS";
-    case PiiType::kIban: return "IBAN";
-    case PiiType::kMacAddress: return "MAC_ADDRESS";
-    case PiiType::kCryptoAddress: return "CRYPTO_ADDRESS";
-    case PiiType::kSecret: return "SECRET";
+    case PiiType::kEmail:
+      return "EMAIL";
+    case PiiType::kPhone:
+      return "PHONE";
+    case PiiType::kCreditCard:
+      return "CREDIT_CARD";
+    case PiiType::kUsSsn:
+      return "US_SSN";
+    case PiiType::kIpAddress:
+      return "IP_ADDRESS";
+    case PiiType::kIban:
+      return "IBAN";
+    case PiiType::kMacAddress:
+      return "MAC_ADDRESS";
+    case PiiType::kCryptoAddress:
+      return "CRYPTO_ADDRESS";
+    case PiiType::kSecret:
+      return "SECRET";
   }
   return "UNKNOWN";
 }

@@ -79,10 +79,17 @@ std::string Redact(std::string_view text, std::span<const PiiFinding> findings,
     out.append(text.substr(pos, cur.start - pos));
     std::string_view value = text.substr(cur.start, cur.end - cur.start);
     switch (strategy) {
-      case RedactionStrategy::kTypedMask: AppendTypedMask(cur.type, out); break;
-      case RedactionStrategy::kHash: AppendHash(cur.type, value, out); break;
-      case RedactionStrategy::kKeepLast4: AppendKeepLast4(cur.type, value, out); break;
-      case RedactionStrategy::kRemove: break;
+      case RedactionStrategy::kTypedMask:
+        AppendTypedMask(cur.type, out);
+        break;
+      case RedactionStrategy::kHash:
+        AppendHash(cur.type, value, out);
+        break;
+      case RedactionStrategy::kKeepLast4:
+        AppendKeepLast4(cur.type, value, out);
+        break;
+      case RedactionStrategy::kRemove:
+        break;
     }
     pos = cur.end;
   }

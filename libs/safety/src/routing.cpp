@@ -36,15 +36,17 @@ bool HasAny(std::string_view lower, const std::array<std::string_view, N>& phras
 }
 
 constexpr std::array<std::string_view, 17> kRetrieve = {
-    "search", "find", "look up", "lookup", "what is", "what are", "what's", "who is", "who was",
-    "when did", "when is", "where is", "latest", "news", "documentation", "source for", "cite"};
+    "search", "find",   "look up",       "lookup",     "what is", "what are",
+    "what's", "who is", "who was",       "when did",   "when is", "where is",
+    "latest", "news",   "documentation", "source for", "cite"};
 constexpr std::array<std::string_view, 12> kExecute = {
-    "run", "execute", "command", "shell", "terminal", "install", "deploy", "restart", "script",
-    "bash", "invoke", "call the"};
+    "run",    "execute", "command", "shell", "terminal", "install",
+    "deploy", "restart", "script",  "bash",  "invoke",   "call the"};
 constexpr std::array<std::string_view, 22> kCode = {
-    "code",     "function", "bug",       "refactor", "compile",   "compiler", "stack trace",
-    "exception", "class",   "method",    "python",   "c++",       "javascript", "typescript",
-    "rust",     "java",     "sql",       "regex",    "unit test", "debug",    "api", "segfault"};
+    "code",        "function",   "bug",   "refactor", "compile", "compiler",
+    "stack trace", "exception",  "class", "method",   "python",  "c++",
+    "javascript",  "typescript", "rust",  "java",     "sql",     "regex",
+    "unit test",   "debug",      "api",   "segfault"};
 
 }  // namespace
 
@@ -55,7 +57,8 @@ std::vector<std::string> RoutingHints(std::string_view text) {
   }
   std::vector<std::string> hints;
   const bool question = lower.find('?') != std::string::npos;
-  if (HasAny(lower, kRetrieve) || (question && (HasPhrase(lower, "who") || HasPhrase(lower, "when")))) {
+  if (HasAny(lower, kRetrieve) ||
+      (question && (HasPhrase(lower, "who") || HasPhrase(lower, "when")))) {
     hints.emplace_back("retrieve");
   }
   if (HasAny(lower, kExecute)) hints.emplace_back("execute");

@@ -15,9 +15,7 @@ namespace octo::safety {
 namespace {
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHex(char c) {
-  return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || IsUpper(c); }
 bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
@@ -41,19 +39,18 @@ struct IbanLength {
 };
 // SWIFT IBAN registry lengths.
 constexpr IbanLength kIbanLengths[] = {
-    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16},
-    {"BG", 22}, {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22},
-    {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20},
-    {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22},
-    {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27}, {"GT", 28}, {"HN", 28}, {"HR", 21},
-    {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27}, {"JO", 30},
-    {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
-    {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20},
-    {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23},
-    {"PK", 24}, {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22},
-    {"RU", 33}, {"SA", 24}, {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24},
-    {"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26},
-    {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
+    {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
+    {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
+    {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
+    {"GT", 28}, {"HN", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26},
+    {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20},
+    {"LU", 20}, {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20},
+    {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24},
+    {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24},
+    {"SC", 31}, {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25},
+    {"SV", 28}, {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
+    {"YE", 30},
 };
 
 constexpr std::string_view kBase58Alphabet =
@@ -62,8 +59,7 @@ constexpr std::string_view kBase58Alphabet =
 constexpr std::string_view kBech32Charset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 uint32_t Bech32Polymod(const uint8_t* values, size_t n) {
-  static constexpr uint32_t kGen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd,
-                                       0x2a1462b3};
+  static constexpr uint32_t kGen[5] = {0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3};
   uint32_t chk = 1;
   for (size_t i = 0; i < n; ++i) {
     uint32_t top = chk >> 25;
@@ -76,10 +72,10 @@ uint32_t Bech32Polymod(const uint8_t* values, size_t n) {
 }
 
 constexpr std::string_view kFileExtensions[] = {
-    "png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "js", "ts",  "css",
-    "html", "htm", "json", "xml", "txt", "md",  "py",  "cpp", "cc", "hpp", "rs",
-    "go",  "java", "rb",  "php", "yaml", "yml", "toml", "ini", "log", "csv", "pdf",
-    "zip", "gz",  "tar", "exe", "dll", "so",  "lock", "mp3", "mp4", "wav", "mov"};
+    "png",  "jpg",  "jpeg", "gif", "svg",  "webp", "bmp",  "ico", "js",  "ts",  "css",
+    "html", "htm",  "json", "xml", "txt",  "md",   "py",   "cpp", "cc",  "hpp", "rs",
+    "go",   "java", "rb",   "php", "yaml", "yml",  "toml", "ini", "log", "csv", "pdf",
+    "zip",  "gz",   "tar",  "exe", "dll",  "so",   "lock", "mp3", "mp4", "wav", "mov"};
 
 }  // namespace
 
@@ -112,8 +108,8 @@ bool IsPaymentCard(std::string_view number) {
   bool brand = false;
   if (d[0] == '4') {
     brand = n == 13 || n == 16 || n == 19;  // Visa
-  } else if (n == 16 && ((prefix(2) >= 51 && prefix(2) <= 55) ||
-                         (prefix(4) >= 2221 && prefix(4) <= 2720))) {
+  } else if (n == 16 &&
+             ((prefix(2) >= 51 && prefix(2) <= 55) || (prefix(4) >= 2221 && prefix(4) <= 2720))) {
     brand = true;  // Mastercard
   } else if (n == 15 && (prefix(2) == 34 || prefix(2) == 37)) {
     brand = true;  // Amex

@@ -35,8 +35,10 @@ struct NormalizedText {
 //  * Latin letters with diacritics (Latin-1, Latin Extended-A) lose them; "ß" becomes "ss".
 //  * Cyrillic and Greek letters that look like Latin ones map to those (о→o, е→e, Α→a, ...).
 //  * Full-width ASCII (U+FF01-U+FF5E) maps to ASCII; typographic quotes and dashes to ASCII.
-//  * Leetspeak digits (0 1 3 4 5 7 @ $) inside tokens that also contain letters map to letters.
-//  * Words spelled with single spaces between letters ("i g n o r e") are joined.
+//  * Leetspeak digits (0 1 3 4 5 7) inside tokens that also contain a letter beyond a-f (so
+//    not hex ids or hashes) map to letters.
+//  * Words spelled letter by letter with one separator ("i g n o r e", "i-g-n-o-r-e") are
+//    joined.
 // Other characters are copied unchanged.
 class Normalizer {
  public:
