@@ -45,7 +45,7 @@ wait_port 50061 && wait_port 50062
 start orchestrator "$bin/services/orchestrator/octo-orchestrator" \
   --arms=dns:///127.0.0.1:50061,dns:///127.0.0.1:50062
 wait_port 50052
-start reflex "$bin/services/reflex/octo-reflex"
+start reflex "$bin/services/reflex/octo-reflex" --allow_anonymous
 wait_port 50051
 
 cat <<TXT

@@ -13,10 +13,14 @@
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/client_context.h"
+#include "absl/strings/numbers.h"
+#include "octo/cache/redis_cache.h"
 #include "octo/common/config.h"
 #include "octo/rpc/channel.h"
 #include "octo/rpc/metadata.h"
 #include "octo/rpc/task_spec.h"
+#include "octo/store/pg_pool.h"
+#include "octo/store/tenant_repository.h"
 #include "octo/v1/operations.grpc.pb.h"
 #include "octo/v1/task_service.grpc.pb.h"
 
@@ -32,6 +36,12 @@ constexpr char kUsage[] = R"(Commands:
        [--page_token T]
   ingest FILE...        store files as documents (talks to --orchestrator)
   arms                  list arm endpoints with live figures (talks to --orchestrator)
+
+Administration (talks to Postgres at --database_url, Redis at --redis):
+  admin create-tenant TENANT [--name N] [--tier T] [--redaction typed_mask|hash|keep_last4|remove]
+  admin create-key TENANT [--name N]      prints the new API key once
+  admin revoke-key TENANT KEY_ID
+  admin invalidate TENANT GOAL            drop a cached result from every reflex
 )";
 
 struct Config {
@@ -52,6 +62,13 @@ struct Config {
   std::string state;
   int page_size = 0;
   std::string page_token;
+  std::string api_key;
+  std::string database_url;
+  std::string redis = "127.0.0.1:6379";
+  std::string invalidation_channel = "octo:cache:invalidate";
+  std::string name;
+  std::string tier = "standard";
+  std::string redaction = "typed_mask";
 };
 
 Config config;
@@ -113,6 +130,7 @@ std::unique_ptr<grpc::ClientContext> Context(bool stream = false) {
   auto context = std::make_unique<grpc::ClientContext>();
   if (!stream) context->set_deadline(absl::ToChronoTime(absl::Now() + config.timeout));
   context->AddMetadata(octo::rpc::kTenantHeader, config.tenant);
+  if (!config.api_key.empty()) context->AddMetadata("authorization", "Bearer " + config.api_key);
   return context;
 }
 
@@ -236,6 +254,78 @@ int Arms() {
   return 0;
 }
 
+int Admin(const std::vector<std::string>& args) {
+  auto usage = [] {
+    std::cerr << kUsage;
+    return 2;
+  };
+  if (args.size() < 2) return usage();
+  const std::string& what = args[1];
+  if (what == "invalidate") {
+    if (args.size() < 4) return usage();
+    auto redis = octo::cache::ParseRedisAddress(config.redis);
+    if (!redis.ok()) {
+      std::cerr << "--redis: " << redis.status().message() << "\n";
+      return 2;
+    }
+    octo::v1::TaskSpec spec;
+    spec.set_goal(absl::StrJoin(args.begin() + 3, args.end(), " "));
+    const std::string key = octo::rpc::TaskCacheKey(args[2], spec);
+    octo::cache::NewRedisCache(*redis)->Erase(key);
+    octo::cache::NewRedisInvalidator(*redis, config.invalidation_channel)->Publish(key);
+    std::cout << "invalidated " << key << "\n";
+    return 0;
+  }
+  if (config.database_url.empty()) {
+    std::cerr << "admin: --database_url (OCTO_DATABASE_URL) is required\n";
+    return 2;
+  }
+  auto pool = octo::store::OpenPgPool({.dsn = config.database_url, .size = 1});
+  if (!pool.ok()) {
+    std::cerr << "error: " << pool.status() << "\n";
+    return 1;
+  }
+  auto tenants = octo::store::NewPgTenantRepository(*pool);
+  if (!tenants.ok()) {
+    std::cerr << "error: " << tenants.status() << "\n";
+    return 1;
+  }
+  auto fail = [](const absl::Status& status) {
+    std::cerr << "error: " << status << "\n";
+    return 1;
+  };
+  if (what == "create-tenant" && args.size() == 3) {
+    octo::store::Tenant tenant{args[2], config.name, config.tier, config.redaction};
+    if (auto status = (*tenants)->UpsertTenant(tenant); !status.ok()) return fail(status);
+    std::cout << "tenant " << tenant.id << " (tier " << tenant.tier << ", redaction "
+              << tenant.redaction << ")\n";
+    return 0;
+  }
+  if (what == "create-key" && args.size() == 3) {
+    auto created = (*tenants)->CreateApiKey(args[2], config.name);
+    if (!created.ok()) return fail(created.status());
+    if (config.json) {
+      std::cout << absl::StrFormat(R"({"key_id":%d,"tenant":"%s","prefix":"%s","key":"%s"})",
+                                   created->key.id, created->key.tenant_id, created->key.prefix,
+                                   created->raw_key)
+                << "\n";
+    } else {
+      std::cout << "key " << created->key.id << " for tenant " << created->key.tenant_id
+                << " (shown once, store it now):\n"
+                << created->raw_key << "\n";
+    }
+    return 0;
+  }
+  if (what == "revoke-key" && args.size() == 4) {
+    int64_t id = 0;
+    if (!absl::SimpleAtoi(args[3], &id)) return usage();
+    if (auto status = (*tenants)->RevokeApiKey(args[2], id); !status.ok()) return fail(status);
+    std::cout << "revoked key " << id << "\n";
+    return 0;
+  }
+  return usage();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -245,6 +335,14 @@ int main(int argc, char** argv) {
               "orchestrator gRPC target (ingest, arms)");
   binder.Bind("tenant", "OCTO_TENANT", &config.tenant,
               "tenant header sent when talking to the orchestrator directly");
+  binder.Bind("api_key", "OCTO_API_KEY", &config.api_key, "API key sent to the reflex");
+  binder.Bind("database_url", "OCTO_DATABASE_URL", &config.database_url, "admin: Postgres DSN");
+  binder.Bind("redis", "OCTO_REDIS_ADDR", &config.redis, "admin invalidate: Redis host:port");
+  binder.Bind("invalidation_channel", "OCTO_CACHE_INVALIDATION_CHANNEL",
+              &config.invalidation_channel, "admin invalidate: pub/sub channel");
+  binder.Bind("name", "", &config.name, "admin: tenant or key name");
+  binder.Bind("tier", "", &config.tier, "admin create-tenant: service tier");
+  binder.Bind("redaction", "", &config.redaction, "admin create-tenant: PII redaction strategy");
   binder.Bind("json", "", &config.json, "print JSON, one object per line");
   binder.Bind("timeout", "OCTO_TIMEOUT", &config.timeout, "deadline of unary calls");
   binder.Bind("capability", "", &config.capability, "submit: required capability");
@@ -266,6 +364,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string& command = args[0];
+  if (command == "admin") return Admin(args);
   if (command == "ingest") return Ingest(args);
   if (command == "arms") return Arms();
 

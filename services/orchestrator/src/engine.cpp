@@ -263,15 +263,21 @@ void Engine::Run(store::ClaimedTask claimed) {
     update.events.push_back(Event(
         v1::TASK_EVENT_KIND_STATE_CHANGED,
         update.error ? update.error->message() : absl::StrCat("task ", rpc::StateName(state))));
+    if (state == v1::TASK_STATE_SUCCEEDED && result_cache_ != nullptr) {
+      // Cached before the state is stored, so a client that has seen SUCCEEDED gets a hit
+      // when it submits the same task again.
+      v1::Task cached = task;
+      cached.set_state(state);
+      *cached.mutable_result() = *update.result;
+      *cached.mutable_finished_at() = Now();
+      result_cache_->Put(rpc::TaskCacheKey(tenant, cached.spec()), cached.SerializeAsString(),
+                         options_.result_ttl);
+    }
     v1::Task done;
     if (!Apply(*running, std::move(update), &done)) return;
     finished_.Add({{"state", rpc::StateName(state)}}).Increment();
     task_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - FromProto(done.created_at())));
     log::Info("task finished", {{"state", rpc::StateName(state)}});
-    if (state == v1::TASK_STATE_SUCCEEDED && result_cache_ != nullptr) {
-      result_cache_->Put(rpc::TaskCacheKey(tenant, done.spec()), done.SerializeAsString(),
-                         options_.result_ttl);
-    }
   };
   auto fail = [&](v1::ErrorReason reason, std::string message, const v1::Step* step,
                   int grpc_code, std::vector<v1::Step> steps) {

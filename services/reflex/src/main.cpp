@@ -1,5 +1,7 @@
-// octo-reflex: the ingress. Validates, serves cached results, forwards to the orchestrator.
+// octo-reflex: the ingress. Validates, authenticates, scans and redacts, serves cached
+// results, forwards the rest to the orchestrator.
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -10,6 +12,8 @@
 #include "octo/common/log.h"
 #include "octo/rpc/channel.h"
 #include "octo/rpc/server.h"
+#include "octo/store/pg_pool.h"
+#include "octo/store/tenant_repository.h"
 #include "octo/telemetry/metrics.h"
 #include "src/reflex_service.h"
 
@@ -22,7 +26,11 @@ struct Config {
   std::string redis;  // empty: L1 only
   int l1_max_mb = 64;
   absl::Duration l1_ttl = absl::Seconds(60);
-  std::string dev_tenant = "dev";
+  std::string database_url;  // API keys; empty: only anonymous calls (if allowed)
+  bool allow_anonymous = false;
+  std::string anonymous_tenant = "dev";
+  double block_score = 0.5;
+  std::string invalidation_channel = "octo:cache:invalidate";
   int max_message_bytes = 1 << 20;
   absl::Duration drain_timeout = absl::Seconds(20);
   std::string log_level = "info";
@@ -48,8 +56,16 @@ int main(int argc, char** argv) {
   binder.Bind("redis", "OCTO_REDIS_ADDR", &config.redis, "Redis host:port for L2 (empty: L1 only)");
   binder.Bind("l1_max_mb", "OCTO_REFLEX_L1_MAX_MB", &config.l1_max_mb, "L1 cache size in MiB");
   binder.Bind("l1_ttl", "OCTO_REFLEX_L1_TTL", &config.l1_ttl, "L1 entry lifetime");
-  binder.Bind("dev_tenant", "OCTO_DEV_TENANT", &config.dev_tenant,
-              "tenant of every call (until API keys are configured)");
+  binder.Bind("database_url", "OCTO_DATABASE_URL", &config.database_url,
+              "Postgres DSN for API keys (empty: no keys can be checked)");
+  binder.Bind("allow_anonymous", "OCTO_REFLEX_ALLOW_ANONYMOUS", &config.allow_anonymous,
+              "accept calls without an API key as the anonymous tenant (development only)");
+  binder.Bind("anonymous_tenant", "OCTO_REFLEX_ANONYMOUS_TENANT", &config.anonymous_tenant,
+              "tenant of calls without an API key");
+  binder.Bind("block_score", "OCTO_REFLEX_BLOCK_SCORE", &config.block_score,
+              "prompt-injection score (0..1) at which requests are refused");
+  binder.Bind("invalidation_channel", "OCTO_CACHE_INVALIDATION_CHANNEL",
+              &config.invalidation_channel, "Redis pub/sub channel of cache invalidations");
   binder.Bind("max_message_bytes", "OCTO_MAX_MESSAGE_BYTES", &config.max_message_bytes,
               "largest gRPC message accepted");
   binder.Bind("drain_timeout", "OCTO_DRAIN_TIMEOUT", &config.drain_timeout,
@@ -62,15 +78,22 @@ int main(int argc, char** argv) {
     Fatal(absl::InvalidArgumentError("log_level: expected debug, info, warn or error"));
   }
   octo::log::Init("reflex", level);
-  if (config.dev_tenant.empty()) Fatal(absl::InvalidArgumentError("dev_tenant: must be set"));
+  if (config.anonymous_tenant.empty()) {
+    Fatal(absl::InvalidArgumentError("anonymous_tenant: must not be empty"));
+  }
+  if (!(config.block_score > 0 && config.block_score <= 1)) {
+    Fatal(absl::InvalidArgumentError("block_score: must be in (0, 1]"));
+  }
   if (config.l1_max_mb < 1) Fatal(absl::InvalidArgumentError("l1_max_mb: must be >= 1"));
 
   octo::cache::LruOptions l1_options;
   l1_options.max_bytes = static_cast<size_t>(config.l1_max_mb) << 20;
   std::unique_ptr<octo::cache::Cache> l2;
+  std::optional<octo::cache::RedisOptions> redis;
   if (!config.redis.empty()) {
-    auto redis = octo::cache::ParseRedisAddress(config.redis);
-    if (!redis.ok()) Fatal(redis.status());
+    auto parsed = octo::cache::ParseRedisAddress(config.redis);
+    if (!parsed.ok()) Fatal(parsed.status());
+    redis = *parsed;
     l2 = octo::cache::NewRedisCache(*redis);
   } else {
     // Without Redis the L2 level is a second, empty in-process cache that never fills.
@@ -79,6 +102,31 @@ int main(int argc, char** argv) {
   octo::cache::TieredCache cache(octo::cache::NewLruCache(l1_options), std::move(l2),
                                  {.l1_ttl = config.l1_ttl});
 
+  // Another replica (or an operator) dropped a result: forget it here too.
+  std::unique_ptr<octo::cache::Subscription> invalidations;
+  if (redis.has_value()) {
+    invalidations = octo::cache::SubscribeInvalidations(
+        *redis, config.invalidation_channel, [&cache](absl::string_view key) {
+          cache.EraseLocal(key);
+        });
+  }
+
+  std::unique_ptr<octo::store::TenantRepository> tenants;
+  if (!config.database_url.empty()) {
+    auto pool = octo::store::OpenPgPool({.dsn = config.database_url, .size = 2});
+    if (!pool.ok()) Fatal(pool.status());
+    auto repo = octo::store::NewPgTenantRepository(*pool);
+    if (!repo.ok()) Fatal(repo.status());
+    tenants = *std::move(repo);
+  } else if (!config.allow_anonymous) {
+    Fatal(absl::InvalidArgumentError(
+        "database_url (OCTO_DATABASE_URL): required unless allow_anonymous is set"));
+  }
+  octo::reflex::Authenticator auth(tenants.get(),
+                                   {.allow_anonymous = config.allow_anonymous,
+                                    .anonymous_tenant = config.anonymous_tenant});
+  const octo::reflex::Scanner scanner;
+
   auto registry = std::make_shared<prometheus::Registry>();
   auto metrics = octo::telemetry::StartMetricsServer(config.metrics_listen, registry);
   if (!metrics.ok()) Fatal(metrics.status());
@@ -86,15 +134,17 @@ int main(int argc, char** argv) {
   octo::rpc::ChannelOptions channel_options;
   channel_options.registry = registry.get();
   channel_options.max_message_bytes = config.max_message_bytes;
-  octo::reflex::ReflexService service(
-      octo::rpc::MakeChannel(config.orchestrator, channel_options), &cache,
-      {.dev_tenant = config.dev_tenant}, *registry);
+  octo::reflex::ReflexMetrics reflex_metrics(*registry);
+  const octo::reflex::ReflexOptions options{.block_score = static_cast<float>(config.block_score)};
+  octo::reflex::ReflexService service(octo::rpc::MakeChannel(config.orchestrator, channel_options),
+                                      auth, scanner, &cache, options, reflex_metrics);
+  octo::reflex::ReflexCheckService check(auth, scanner, options, reflex_metrics);
 
   octo::rpc::ServerOptions server_options;
   server_options.listen = config.listen;
   server_options.max_message_bytes = config.max_message_bytes;
   server_options.drain_timeout = config.drain_timeout;
-  auto server = octo::rpc::ServerHost::Start(server_options, {&service}, *registry);
+  auto server = octo::rpc::ServerHost::Start(server_options, {&service, &check}, *registry);
   if (!server.ok()) Fatal(server.status());
   octo::log::Info("reflex serving", {{"grpc_port", absl::StrCat((*server)->port())},
                                      {"metrics_port", absl::StrCat((*metrics)->port())}});

@@ -1,15 +1,17 @@
 #include "src/reflex_service.h"
 
 #include <atomic>
-
 #include <optional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "octo/common/log.h"
 #include "octo/common/status.h"
+#include "octo/rpc/errors.h"
 #include "octo/rpc/metadata.h"
 #include "octo/rpc/task_spec.h"
+#include "octo/telemetry/metrics.h"
 #include "octo/telemetry/trace.h"
 
 namespace octo::reflex {
@@ -85,37 +87,65 @@ class WatchProxy final : public grpc::ServerWriteReactor<v1::TaskEvent>,
   std::optional<grpc::Status> upstream_status_ ABSL_GUARDED_BY(mu_);
 };
 
+
+double SecondsSince(absl::Time start) { return absl::ToDoubleSeconds(absl::Now() - start); }
+
+prometheus::Histogram& Stage(prometheus::Family<prometheus::Histogram>& family, const char* name) {
+  return family.Add({{"stage", name}}, telemetry::LatencyBuckets());
+}
+
+// A reactor that finishes at once with `status` (for streams refused before they start).
+class RejectedStream final : public grpc::ServerWriteReactor<v1::TaskEvent> {
+ public:
+  explicit RejectedStream(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
-ReflexService::ReflexService(std::shared_ptr<grpc::Channel> orchestrator,
-                             cache::TieredCache* cache, ReflexOptions options,
-                             prometheus::Registry& registry)
-    : orchestrator_(v1::TaskService::NewStub(std::move(orchestrator))),
-      cache_(cache),
-      options_(std::move(options)),
-      cache_l1_hits_(prometheus::BuildCounter()
+ReflexMetrics::ReflexMetrics(prometheus::Registry& registry)
+    : decisions(prometheus::BuildCounter()
+                    .Name("octo_reflex_decisions_total")
+                    .Help("SubmitTask outcomes decided by the reflex: allow, redact, block, "
+                          "invalid, unauthenticated, unavailable, cache_hit.")
+                    .Register(registry)),
+      pii_findings(prometheus::BuildCounter()
+                       .Name("octo_reflex_pii_findings_total")
+                       .Help("PII and secret findings, by type.")
+                       .Register(registry)),
+      injection_findings(prometheus::BuildCounter()
+                             .Name("octo_reflex_injection_findings_total")
+                             .Help("Prompt-injection findings, by family.")
+                             .Register(registry)),
+      cache_requests(prometheus::BuildCounter()
                          .Name("octo_reflex_cache_requests_total")
-                         .Help("Result cache lookups by level and result.")
-                         .Register(registry)
-                         .Add({{"level", "l1"}, {"result", "hit"}})),
-      cache_l2_hits_(prometheus::BuildCounter()
-                         .Name("octo_reflex_cache_requests_total")
-                         .Help("Result cache lookups by level and result.")
-                         .Register(registry)
-                         .Add({{"level", "l2"}, {"result", "hit"}})),
-      cache_misses_(prometheus::BuildCounter()
-                        .Name("octo_reflex_cache_requests_total")
-                        .Help("Result cache lookups by level and result.")
-                        .Register(registry)
-                        .Add({{"level", "all"}, {"result", "miss"}})),
-      rejected_(prometheus::BuildCounter()
-                    .Name("octo_reflex_rejected_total")
-                    .Help("Requests refused by the reflex, by reason.")
-                    .Register(registry)) {}
+                         .Help("Result cache lookups by level (l1, l2, all) and result.")
+                         .Register(registry)),
+      stage_seconds(prometheus::BuildHistogram()
+                        .Name("octo_reflex_stage_seconds")
+                        .Help("Time spent in each reflex stage, in seconds.")
+                        .Register(registry)),
+      validate_seconds(Stage(stage_seconds, "validate")),
+      auth_seconds(Stage(stage_seconds, "auth")),
+      scan_seconds(Stage(stage_seconds, "scan")),
+      cache_seconds(Stage(stage_seconds, "cache")) {}
 
-std::string ReflexService::TenantOf(grpc::CallbackServerContext*) const {
-  return options_.dev_tenant;
+void ReflexMetrics::CountFindings(const v1::ReflexVerdict& verdict) {
+  for (const auto& f : verdict.pii()) pii_findings.Add({{"type", f.type()}}).Increment();
+  for (const auto& f : verdict.injections()) {
+    injection_findings.Add({{"family", f.family()}}).Increment();
+  }
 }
+
+ReflexService::ReflexService(std::shared_ptr<grpc::Channel> orchestrator, Authenticator& auth,
+                             const Scanner& scanner, cache::TieredCache* cache,
+                             ReflexOptions options, ReflexMetrics& metrics)
+    : orchestrator_(v1::TaskService::NewStub(std::move(orchestrator))),
+      auth_(auth),
+      scanner_(scanner),
+      cache_(cache),
+      options_(options),
+      metrics_(metrics) {}
 
 std::shared_ptr<grpc::ClientContext> ReflexService::Outgoing(grpc::CallbackServerContext* context,
                                                              const std::string& tenant) {
@@ -126,36 +156,114 @@ std::shared_ptr<grpc::ClientContext> ReflexService::Outgoing(grpc::CallbackServe
   return client;
 }
 
+std::optional<Principal> ReflexService::Admit(grpc::CallbackServerContext* context,
+                                              grpc::ServerUnaryReactor* reactor) {
+  const absl::Time start = absl::Now();
+  absl::StatusOr<Principal> principal = auth_.Authenticate(*context);
+  metrics_.auth_seconds.Observe(SecondsSince(start));
+  if (!principal.ok()) {
+    metrics_.Decision(principal.status().code() == absl::StatusCode::kUnauthenticated
+                          ? "unauthenticated"
+                          : "unavailable");
+    reactor->Finish(common::ToGrpcStatus(principal.status()));
+    return std::nullopt;
+  }
+  return *std::move(principal);
+}
+
 grpc::ServerUnaryReactor* ReflexService::SubmitTask(grpc::CallbackServerContext* context,
                                                     const v1::SubmitTaskRequest* request,
                                                     v1::SubmitTaskResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Time start = absl::Now();
   if (absl::Status status = rpc::ValidateSubmit(*request); !status.ok()) {
-    rejected_.Add({{"reason", "invalid_argument"}}).Increment();
-    reactor->Finish(common::ToGrpcStatus(status));
+    metrics_.validate_seconds.Observe(SecondsSince(start));
+    metrics_.Decision("invalid");
+    reactor->Finish(rpc::ToGrpcWithDetails(status));
     return reactor;
   }
-  const std::string tenant = TenantOf(context);
+  metrics_.validate_seconds.Observe(SecondsSince(start));
+  std::optional<Principal> principal = Admit(context, reactor);
+  if (!principal) return reactor;
+
+  start = absl::Now();
+  SpecScan scan =
+      scanner_.ScanSpec(request->spec(), {principal->redaction, options_.block_score});
+  metrics_.scan_seconds.Observe(SecondsSince(start));
+  metrics_.CountFindings(scan.verdict);
+  if (scan.verdict.verdict() == v1::VERDICT_BLOCK) {
+    metrics_.Decision("block");
+    std::string families;
+    for (const auto& f : scan.verdict.injections()) {
+      absl::StrAppend(&families, families.empty() ? "" : ", ", f.family(), " in ", f.field());
+    }
+    log::Warn("request blocked", {{"tenant", principal->tenant_id}, {"findings", families}});
+    reactor->Finish(rpc::StatusWithDetails(
+        grpc::PERMISSION_DENIED,
+        absl::StrCat("blocked by policy: prompt injection (", families, ")"), {&scan.verdict}));
+    return reactor;
+  }
+
+  const std::string key = rpc::TaskCacheKey(principal->tenant_id, scan.redacted);
   if (cache_ != nullptr) {
+    start = absl::Now();
     cache::Level level = cache::Level::kMiss;
-    std::optional<std::string> hit =
-        cache_->Get(rpc::TaskCacheKey(tenant, request->spec()), &level);
+    std::optional<std::string> hit = cache_->Get(key, &level);
+    metrics_.cache_seconds.Observe(SecondsSince(start));
     v1::Task task;
     if (hit.has_value() && task.ParseFromString(*hit)) {
-      (level == cache::Level::kL1 ? cache_l1_hits_ : cache_l2_hits_).Increment();
+      metrics_.cache_requests
+          .Add({{"level", level == cache::Level::kL1 ? "l1" : "l2"}, {"result", "hit"}})
+          .Increment();
+      metrics_.Decision("cache_hit");
       *response->mutable_task() = std::move(task);
+      *response->mutable_verdict() = std::move(scan.verdict);
       response->set_cache_hit(true);
       reactor->Finish(grpc::Status::OK);
       return reactor;
     }
-    cache_misses_.Increment();
+    metrics_.cache_requests.Add({{"level", "all"}, {"result", "miss"}}).Increment();
   }
-  auto client = Outgoing(context, tenant);
-  orchestrator_->async()->SubmitTask(client.get(), request, response,
-                                     [reactor, client](grpc::Status status) {
-                                       reactor->Finish(status);
-                                     });
+  metrics_.Decision(scan.verdict.verdict() == v1::VERDICT_REDACT ? "redact" : "allow");
+
+  auto forwarded = std::make_shared<v1::SubmitTaskRequest>(*request);
+  *forwarded->mutable_spec() = std::move(scan.redacted);
+  *response->mutable_verdict() = std::move(scan.verdict);
+  Forward(context, reactor, principal->tenant_id, key, std::move(forwarded), response);
   return reactor;
+}
+
+void ReflexService::Forward(grpc::CallbackServerContext* context,
+                            grpc::ServerUnaryReactor* reactor, const std::string& tenant,
+                            const std::string& cache_key,
+                            std::shared_ptr<v1::SubmitTaskRequest> request,
+                            v1::SubmitTaskResponse* response) {
+  // Followers of an identical in-flight submit take its answer, with their own verdict.
+  const bool leads = flights_.Join(cache_key, [reactor, response](const grpc::Status& status,
+                                                                   const v1::SubmitTaskResponse& shared) {
+    if (status.ok()) {
+      *response->mutable_task() = shared.task();
+      response->set_created(false);
+    }
+    reactor->Finish(status);
+  });
+  if (!leads) return;
+
+  auto client = Outgoing(context, tenant);
+  auto upstream = std::make_shared<v1::SubmitTaskResponse>();
+  orchestrator_->async()->SubmitTask(
+      client.get(), request.get(), upstream.get(),
+      [this, reactor, response, client, request, upstream, cache_key](grpc::Status status) {
+        if (status.ok()) {
+          *response->mutable_task() = upstream->task();
+          response->set_created(upstream->created());
+          if (cache_ != nullptr && upstream->task().state() == v1::TASK_STATE_SUCCEEDED) {
+            cache_->Put(cache_key, upstream->task().SerializeAsString(), options_.result_ttl);
+          }
+        }
+        flights_.Complete(cache_key, status, *upstream);
+        reactor->Finish(status);
+      });
 }
 
 grpc::ServerUnaryReactor* ReflexService::GetTask(grpc::CallbackServerContext* context,
@@ -163,10 +271,12 @@ grpc::ServerUnaryReactor* ReflexService::GetTask(grpc::CallbackServerContext* co
                                                  v1::Task* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (absl::Status status = rpc::ValidateTaskId(request->task_id()); !status.ok()) {
-    reactor->Finish(common::ToGrpcStatus(status));
+    reactor->Finish(rpc::ToGrpcWithDetails(status));
     return reactor;
   }
-  auto client = Outgoing(context, TenantOf(context));
+  std::optional<Principal> principal = Admit(context, reactor);
+  if (!principal) return reactor;
+  auto client = Outgoing(context, principal->tenant_id);
   orchestrator_->async()->GetTask(client.get(), request, response,
                                   [reactor, client](grpc::Status s) { reactor->Finish(s); });
   return reactor;
@@ -175,14 +285,11 @@ grpc::ServerUnaryReactor* ReflexService::GetTask(grpc::CallbackServerContext* co
 grpc::ServerWriteReactor<v1::TaskEvent>* ReflexService::WatchTask(
     grpc::CallbackServerContext* context, const v1::WatchTaskRequest* request) {
   if (absl::Status status = rpc::ValidateTaskId(request->task_id()); !status.ok()) {
-    class Rejected final : public grpc::ServerWriteReactor<v1::TaskEvent> {
-     public:
-      explicit Rejected(const grpc::Status& status) { Finish(status); }
-      void OnDone() override { delete this; }
-    };
-    return new Rejected(common::ToGrpcStatus(status));
+    return new RejectedStream(rpc::ToGrpcWithDetails(status));
   }
-  return new WatchProxy(*orchestrator_, Outgoing(context, TenantOf(context)), *request);
+  absl::StatusOr<Principal> principal = auth_.Authenticate(*context);
+  if (!principal.ok()) return new RejectedStream(common::ToGrpcStatus(principal.status()));
+  return new WatchProxy(*orchestrator_, Outgoing(context, principal->tenant_id), *request);
 }
 
 grpc::ServerUnaryReactor* ReflexService::CancelTask(grpc::CallbackServerContext* context,
@@ -190,10 +297,12 @@ grpc::ServerUnaryReactor* ReflexService::CancelTask(grpc::CallbackServerContext*
                                                     v1::Task* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   if (absl::Status status = rpc::ValidateTaskId(request->task_id()); !status.ok()) {
-    reactor->Finish(common::ToGrpcStatus(status));
+    reactor->Finish(rpc::ToGrpcWithDetails(status));
     return reactor;
   }
-  auto client = Outgoing(context, TenantOf(context));
+  std::optional<Principal> principal = Admit(context, reactor);
+  if (!principal) return reactor;
+  auto client = Outgoing(context, principal->tenant_id);
   orchestrator_->async()->CancelTask(client.get(), request, response,
                                      [reactor, client](grpc::Status s) { reactor->Finish(s); });
   return reactor;
@@ -203,9 +312,34 @@ grpc::ServerUnaryReactor* ReflexService::ListTasks(grpc::CallbackServerContext* 
                                                    const v1::ListTasksRequest* request,
                                                    v1::ListTasksResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto client = Outgoing(context, TenantOf(context));
+  std::optional<Principal> principal = Admit(context, reactor);
+  if (!principal) return reactor;
+  auto client = Outgoing(context, principal->tenant_id);
   orchestrator_->async()->ListTasks(client.get(), request, response,
                                     [reactor, client](grpc::Status s) { reactor->Finish(s); });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ReflexCheckService::Check(grpc::CallbackServerContext* context,
+                                                    const v1::CheckRequest* request,
+                                                    v1::CheckResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  constexpr size_t kMaxCheckBytes = 100'000;
+  if (request->text().size() > kMaxCheckBytes) {
+    reactor->Finish(rpc::ToGrpcWithDetails(
+        absl::InvalidArgumentError("text: is larger than 100,000 bytes")));
+    return reactor;
+  }
+  absl::StatusOr<Principal> principal = auth_.Authenticate(*context);
+  if (!principal.ok()) {
+    reactor->Finish(common::ToGrpcStatus(principal.status()));
+    return reactor;
+  }
+  const absl::Time start = absl::Now();
+  *response = scanner_.Check(request->text(), {principal->redaction, options_.block_score});
+  metrics_.scan_seconds.Observe(SecondsSince(start));
+  metrics_.CountFindings(response->verdict());
+  reactor->Finish(grpc::Status::OK);
   return reactor;
 }
 

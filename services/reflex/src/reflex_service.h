@@ -1,5 +1,6 @@
-// The reflex's TaskService: validates, answers repeats from the result cache, and
-// forwards everything else to the orchestrator without blocking a thread per call.
+// The reflex's public services: TaskService (validate, authenticate, scan, redact, block,
+// answer repeats from the result cache, forward the rest to the orchestrator) and
+// Reflex.Check. Both are callback services: no thread waits on the orchestrator.
 #pragma once
 
 #include <memory>
@@ -7,24 +8,48 @@
 
 #include "grpcpp/channel.h"
 #include "octo/cache/tiered_cache.h"
+#include "octo/v1/reflex.grpc.pb.h"
 #include "octo/v1/task_service.grpc.pb.h"
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "src/authenticator.h"
+#include "src/scanner.h"
+#include "src/single_flight.h"
 
 namespace octo::reflex {
 
 struct ReflexOptions {
-  // Tenant every call acts for until authentication is configured.
-  std::string dev_tenant = "dev";
+  // Injection score at or above which SubmitTask is refused (PERMISSION_DENIED).
+  float block_score = 0.5f;
+  // Lifetime of results the reflex caches itself (tasks it sees SUCCEEDED).
+  absl::Duration result_ttl = absl::Hours(1);
 };
 
-// Callback (reactor) service. Thread-safe. `cache` may be null (no caching); it and the
-// registry must outlive the service.
+// Per-stage latency, decisions and findings; shared by both services.
+struct ReflexMetrics {
+  explicit ReflexMetrics(prometheus::Registry& registry);
+  prometheus::Family<prometheus::Counter>& decisions;
+  prometheus::Family<prometheus::Counter>& pii_findings;
+  prometheus::Family<prometheus::Counter>& injection_findings;
+  prometheus::Family<prometheus::Counter>& cache_requests;
+  prometheus::Family<prometheus::Histogram>& stage_seconds;
+  prometheus::Histogram& validate_seconds;
+  prometheus::Histogram& auth_seconds;
+  prometheus::Histogram& scan_seconds;
+  prometheus::Histogram& cache_seconds;
+
+  // Counts the verdict's findings by type and family.
+  void CountFindings(const v1::ReflexVerdict& verdict);
+  void Decision(const char* decision) { decisions.Add({{"decision", decision}}).Increment(); }
+};
+
+// Thread-safe. Collaborators must outlive the services; `cache` may be null.
 class ReflexService final : public v1::TaskService::CallbackService {
  public:
-  ReflexService(std::shared_ptr<grpc::Channel> orchestrator, cache::TieredCache* cache,
-                ReflexOptions options, prometheus::Registry& registry);
+  ReflexService(std::shared_ptr<grpc::Channel> orchestrator, Authenticator& auth,
+                const Scanner& scanner, cache::TieredCache* cache, ReflexOptions options,
+                ReflexMetrics& metrics);
 
   grpc::ServerUnaryReactor* SubmitTask(grpc::CallbackServerContext* context,
                                        const v1::SubmitTaskRequest* request,
@@ -46,15 +71,38 @@ class ReflexService final : public v1::TaskService::CallbackService {
   // call, tenant and trace metadata.
   std::shared_ptr<grpc::ClientContext> Outgoing(grpc::CallbackServerContext* context,
                                                 const std::string& tenant);
-  std::string TenantOf(grpc::CallbackServerContext* context) const;
+  // Authenticates; on failure finishes `reactor` and returns nullopt.
+  std::optional<Principal> Admit(grpc::CallbackServerContext* context,
+                                 grpc::ServerUnaryReactor* reactor);
+  // Forwards a (redacted) submit through single-flight; caches SUCCEEDED results.
+  void Forward(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+               const std::string& tenant, const std::string& cache_key,
+               std::shared_ptr<v1::SubmitTaskRequest> request, v1::SubmitTaskResponse* response);
 
   std::unique_ptr<v1::TaskService::Stub> orchestrator_;
+  Authenticator& auth_;
+  const Scanner& scanner_;
   cache::TieredCache* cache_;
   ReflexOptions options_;
-  prometheus::Counter& cache_l1_hits_;
-  prometheus::Counter& cache_l2_hits_;
-  prometheus::Counter& cache_misses_;
-  prometheus::Family<prometheus::Counter>& rejected_;
+  ReflexMetrics& metrics_;
+  SubmitFlights flights_;
+};
+
+class ReflexCheckService final : public v1::Reflex::CallbackService {
+ public:
+  ReflexCheckService(Authenticator& auth, const Scanner& scanner, ReflexOptions options,
+                     ReflexMetrics& metrics)
+      : auth_(auth), scanner_(scanner), options_(options), metrics_(metrics) {}
+
+  grpc::ServerUnaryReactor* Check(grpc::CallbackServerContext* context,
+                                  const v1::CheckRequest* request,
+                                  v1::CheckResponse* response) override;
+
+ private:
+  Authenticator& auth_;
+  const Scanner& scanner_;
+  ReflexOptions options_;
+  ReflexMetrics& metrics_;
 };
 
 }  // namespace octo::reflex
