@@ -10,6 +10,8 @@
 #include "octo/cache/tiered_cache.h"
 #include "octo/common/config.h"
 #include "octo/common/log.h"
+#include "octo/ratelimit/local_rate_limiter.h"
+#include "octo/ratelimit/redis_rate_limiter.h"
 #include "octo/rpc/channel.h"
 #include "octo/rpc/server.h"
 #include "octo/store/pg_pool.h"
@@ -25,11 +27,14 @@ struct Config {
   std::string orchestrator = "dns:///127.0.0.1:50052";
   std::string redis;  // empty: L1 only
   int l1_max_mb = 64;
+  absl::Duration auth_cache_ttl = absl::Seconds(30);
   absl::Duration l1_ttl = absl::Seconds(60);
   std::string database_url;  // API keys; empty: only anonymous calls (if allowed)
   bool allow_anonymous = false;
   std::string anonymous_tenant = "dev";
   double block_score = 0.5;
+  std::string rate_limits = "standard:key=100/50,tenant=1000/500";
+  bool rate_limiting = true;
   std::string invalidation_channel = "octo:cache:invalidate";
   int max_message_bytes = 1 << 20;
   absl::Duration drain_timeout = absl::Seconds(20);
@@ -62,6 +67,12 @@ int main(int argc, char** argv) {
               "accept calls without an API key as the anonymous tenant (development only)");
   binder.Bind("anonymous_tenant", "OCTO_REFLEX_ANONYMOUS_TENANT", &config.anonymous_tenant,
               "tenant of calls without an API key");
+  binder.Bind("auth_cache_ttl", "OCTO_REFLEX_AUTH_CACHE_TTL", &config.auth_cache_ttl,
+              "how long a checked API key is remembered (a revoked key works until then)");
+  binder.Bind("rate_limits", "OCTO_REFLEX_RATE_LIMITS", &config.rate_limits,
+              "token buckets per tier: TIER:key=BURST/PER_SECOND,tenant=BURST/PER_SECOND;...");
+  binder.Bind("rate_limiting", "OCTO_REFLEX_RATE_LIMITING", &config.rate_limiting,
+              "enforce rate limits on SubmitTask");
   binder.Bind("block_score", "OCTO_REFLEX_BLOCK_SCORE", &config.block_score,
               "prompt-injection score (0..1) at which requests are refused");
   binder.Bind("invalidation_channel", "OCTO_CACHE_INVALIDATION_CHANNEL",
@@ -102,15 +113,6 @@ int main(int argc, char** argv) {
   octo::cache::TieredCache cache(octo::cache::NewLruCache(l1_options), std::move(l2),
                                  {.l1_ttl = config.l1_ttl});
 
-  // Another replica (or an operator) dropped a result: forget it here too.
-  std::unique_ptr<octo::cache::Subscription> invalidations;
-  if (redis.has_value()) {
-    invalidations = octo::cache::SubscribeInvalidations(
-        *redis, config.invalidation_channel, [&cache](absl::string_view key) {
-          cache.EraseLocal(key);
-        });
-  }
-
   std::unique_ptr<octo::store::TenantRepository> tenants;
   if (!config.database_url.empty()) {
     auto pool = octo::store::OpenPgPool({.dsn = config.database_url, .size = 2});
@@ -124,8 +126,27 @@ int main(int argc, char** argv) {
   }
   octo::reflex::Authenticator auth(tenants.get(),
                                    {.allow_anonymous = config.allow_anonymous,
-                                    .anonymous_tenant = config.anonymous_tenant});
+                                    .anonymous_tenant = config.anonymous_tenant,
+                                    .cache_ttl = config.auth_cache_ttl});
   const octo::reflex::Scanner scanner;
+
+  auto tiers = octo::reflex::RateLimitTiers::Parse(config.rate_limits);
+  if (!tiers.ok()) Fatal(tiers.status());
+  std::unique_ptr<octo::ratelimit::RateLimiter> limiter;
+  if (config.rate_limiting) {
+    auto local = octo::ratelimit::NewLocalRateLimiter();
+    if (!local.ok()) Fatal(local.status());
+    if (redis.has_value()) {
+      octo::cache::RedisOptions limiter_redis = *redis;
+      limiter_redis.key_prefix = "octo:rl:";
+      auto shared = octo::ratelimit::NewRedisRateLimiter(limiter_redis, *std::move(local));
+      if (!shared.ok()) Fatal(shared.status());
+      limiter = *std::move(shared);
+    } else {
+      limiter = *std::move(local);
+    }
+  }
+  const octo::reflex::RateLimiting limits{limiter.get(), *std::move(tiers)};
 
   auto registry = std::make_shared<prometheus::Registry>();
   auto metrics = octo::telemetry::StartMetricsServer(config.metrics_listen, registry);
@@ -135,9 +156,19 @@ int main(int argc, char** argv) {
   channel_options.registry = registry.get();
   channel_options.max_message_bytes = config.max_message_bytes;
   octo::reflex::ReflexMetrics reflex_metrics(*registry);
+  // Another replica (or an operator) dropped a result: forget it here too.
+  std::unique_ptr<octo::cache::Subscription> invalidations;
+  if (redis.has_value()) {
+    invalidations = octo::cache::SubscribeInvalidations(
+        *redis, config.invalidation_channel, [&cache, &reflex_metrics](absl::string_view key) {
+          cache.EraseLocal(key);
+          reflex_metrics.invalidations.Increment();
+        });
+  }
+
   const octo::reflex::ReflexOptions options{.block_score = static_cast<float>(config.block_score)};
   octo::reflex::ReflexService service(octo::rpc::MakeChannel(config.orchestrator, channel_options),
-                                      auth, scanner, &cache, options, reflex_metrics);
+                                      auth, limits, scanner, &cache, options, reflex_metrics);
   octo::reflex::ReflexCheckService check(auth, scanner, options, reflex_metrics);
 
   octo::rpc::ServerOptions server_options;

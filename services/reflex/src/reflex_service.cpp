@@ -107,7 +107,7 @@ ReflexMetrics::ReflexMetrics(prometheus::Registry& registry)
     : decisions(prometheus::BuildCounter()
                     .Name("octo_reflex_decisions_total")
                     .Help("SubmitTask outcomes decided by the reflex: allow, redact, block, "
-                          "invalid, unauthenticated, unavailable, cache_hit.")
+                          "invalid, unauthenticated, unavailable, rate_limited, cache_hit.")
                     .Register(registry)),
       pii_findings(prometheus::BuildCounter()
                        .Name("octo_reflex_pii_findings_total")
@@ -128,7 +128,17 @@ ReflexMetrics::ReflexMetrics(prometheus::Registry& registry)
       validate_seconds(Stage(stage_seconds, "validate")),
       auth_seconds(Stage(stage_seconds, "auth")),
       scan_seconds(Stage(stage_seconds, "scan")),
-      cache_seconds(Stage(stage_seconds, "cache")) {}
+      cache_seconds(Stage(stage_seconds, "cache")),
+      ratelimit_seconds(Stage(stage_seconds, "ratelimit")),
+      ratelimit_decisions(prometheus::BuildCounter()
+                              .Name("octo_reflex_ratelimit_decisions_total")
+                              .Help("Rate-limit decisions by result and by backend.")
+                              .Register(registry)),
+      invalidations(prometheus::BuildCounter()
+                        .Name("octo_reflex_cache_invalidations_total")
+                        .Help("Result cache invalidations received over Redis pub/sub.")
+                        .Register(registry)
+                        .Add({})) {}
 
 void ReflexMetrics::CountFindings(const v1::ReflexVerdict& verdict) {
   for (const auto& f : verdict.pii()) pii_findings.Add({{"type", f.type()}}).Increment();
@@ -138,10 +148,12 @@ void ReflexMetrics::CountFindings(const v1::ReflexVerdict& verdict) {
 }
 
 ReflexService::ReflexService(std::shared_ptr<grpc::Channel> orchestrator, Authenticator& auth,
-                             const Scanner& scanner, cache::TieredCache* cache,
-                             ReflexOptions options, ReflexMetrics& metrics)
+                             const RateLimiting& limits, const Scanner& scanner,
+                             cache::TieredCache* cache, ReflexOptions options,
+                             ReflexMetrics& metrics)
     : orchestrator_(v1::TaskService::NewStub(std::move(orchestrator))),
       auth_(auth),
+      limits_(limits),
       scanner_(scanner),
       cache_(cache),
       options_(options),
@@ -157,8 +169,9 @@ std::shared_ptr<grpc::ClientContext> ReflexService::Outgoing(grpc::CallbackServe
 }
 
 std::optional<Principal> ReflexService::Admit(grpc::CallbackServerContext* context,
-                                              grpc::ServerUnaryReactor* reactor) {
-  const absl::Time start = absl::Now();
+                                              grpc::ServerUnaryReactor* reactor,
+                                              bool rate_limited) {
+  absl::Time start = absl::Now();
   absl::StatusOr<Principal> principal = auth_.Authenticate(*context);
   metrics_.auth_seconds.Observe(SecondsSince(start));
   if (!principal.ok()) {
@@ -168,7 +181,27 @@ std::optional<Principal> ReflexService::Admit(grpc::CallbackServerContext* conte
     reactor->Finish(common::ToGrpcStatus(principal.status()));
     return std::nullopt;
   }
-  return *std::move(principal);
+  if (!rate_limited || limits_.limiter == nullptr) return *std::move(principal);
+
+  start = absl::Now();
+  const TierLimits& tier = limits_.tiers.For(principal->tier);
+  const std::string key_bucket = absl::StrCat("key:", principal->tenant_id, ":", principal->key_id);
+  const std::string tenant_bucket = absl::StrCat("tenant:", principal->tenant_id);
+  const ratelimit::BucketRequest requests[] = {{key_bucket, tier.key, 1},
+                                               {tenant_bucket, tier.tenant, 1}};
+  const ratelimit::Decision decision = limits_.limiter->AcquireAll(requests);
+  metrics_.ratelimit_seconds.Observe(SecondsSince(start));
+  metrics_.ratelimit_decisions
+      .Add({{"result", decision.allowed ? "allowed" : "limited"},
+            {"backend", decision.local ? "local" : "redis"}})
+      .Increment();
+  if (decision.allowed) return *std::move(principal);
+  metrics_.Decision("rate_limited");
+  reactor->Finish(rpc::RateLimited(
+      absl::StrCat("rate limit of ", decision.limited_by == 0 ? "this API key" : "this tenant",
+                   " exceeded; retry in ", absl::FormatDuration(decision.retry_after)),
+      decision.retry_after));
+  return std::nullopt;
 }
 
 grpc::ServerUnaryReactor* ReflexService::SubmitTask(grpc::CallbackServerContext* context,
@@ -183,7 +216,7 @@ grpc::ServerUnaryReactor* ReflexService::SubmitTask(grpc::CallbackServerContext*
     return reactor;
   }
   metrics_.validate_seconds.Observe(SecondsSince(start));
-  std::optional<Principal> principal = Admit(context, reactor);
+  std::optional<Principal> principal = Admit(context, reactor, /*rate_limited=*/true);
   if (!principal) return reactor;
 
   start = absl::Now();

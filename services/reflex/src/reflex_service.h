@@ -13,7 +13,9 @@
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
+#include "octo/ratelimit/rate_limiter.h"
 #include "src/authenticator.h"
+#include "src/rate_limits.h"
 #include "src/scanner.h"
 #include "src/single_flight.h"
 
@@ -24,6 +26,12 @@ struct ReflexOptions {
   float block_score = 0.5f;
   // Lifetime of results the reflex caches itself (tasks it sees SUCCEEDED).
   absl::Duration result_ttl = absl::Hours(1);
+};
+
+// Token buckets per key and per tenant; a null limiter admits everything.
+struct RateLimiting {
+  ratelimit::RateLimiter* limiter = nullptr;
+  RateLimitTiers tiers;
 };
 
 // Per-stage latency, decisions and findings; shared by both services.
@@ -38,6 +46,11 @@ struct ReflexMetrics {
   prometheus::Histogram& auth_seconds;
   prometheus::Histogram& scan_seconds;
   prometheus::Histogram& cache_seconds;
+  prometheus::Histogram& ratelimit_seconds;
+  // Rate-limit decisions by result (allowed, limited) and backend (redis, local).
+  prometheus::Family<prometheus::Counter>& ratelimit_decisions;
+  // Invalidations received from other replicas or operators.
+  prometheus::Counter& invalidations;
 
   // Counts the verdict's findings by type and family.
   void CountFindings(const v1::ReflexVerdict& verdict);
@@ -48,8 +61,8 @@ struct ReflexMetrics {
 class ReflexService final : public v1::TaskService::CallbackService {
  public:
   ReflexService(std::shared_ptr<grpc::Channel> orchestrator, Authenticator& auth,
-                const Scanner& scanner, cache::TieredCache* cache, ReflexOptions options,
-                ReflexMetrics& metrics);
+                const RateLimiting& limits, const Scanner& scanner, cache::TieredCache* cache,
+                ReflexOptions options, ReflexMetrics& metrics);
 
   grpc::ServerUnaryReactor* SubmitTask(grpc::CallbackServerContext* context,
                                        const v1::SubmitTaskRequest* request,
@@ -71,9 +84,10 @@ class ReflexService final : public v1::TaskService::CallbackService {
   // call, tenant and trace metadata.
   std::shared_ptr<grpc::ClientContext> Outgoing(grpc::CallbackServerContext* context,
                                                 const std::string& tenant);
-  // Authenticates; on failure finishes `reactor` and returns nullopt.
+  // Authenticates and, when `rate_limited`, takes a token from the key's and the tenant's
+  // buckets; on failure finishes `reactor` and returns nullopt.
   std::optional<Principal> Admit(grpc::CallbackServerContext* context,
-                                 grpc::ServerUnaryReactor* reactor);
+                                 grpc::ServerUnaryReactor* reactor, bool rate_limited = false);
   // Forwards a (redacted) submit through single-flight; caches SUCCEEDED results.
   void Forward(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                const std::string& tenant, const std::string& cache_key,
@@ -81,6 +95,7 @@ class ReflexService final : public v1::TaskService::CallbackService {
 
   std::unique_ptr<v1::TaskService::Stub> orchestrator_;
   Authenticator& auth_;
+  const RateLimiting& limits_;
   const Scanner& scanner_;
   cache::TieredCache* cache_;
   ReflexOptions options_;

@@ -100,11 +100,13 @@ class SystemTest : public ::testing::Test {
   }
 
   // A reflex that accepts API keys and, without one, the anonymous tenant "dev".
-  static Service* LaunchReflex(const std::string& name) {
-    return Launch(name, OCTO_REFLEX_BIN,
-                  {absl::StrCat("--orchestrator=127.0.0.1:", orchestrator_->grpc_port),
-                   absl::StrCat("--redis=127.0.0.1:", redis_->port()), "--database_url=" + dsn_,
-                   "--allow_anonymous"});
+  static Service* LaunchReflex(const std::string& name, std::vector<std::string> extra = {}) {
+    std::vector<std::string> flags{
+        absl::StrCat("--orchestrator=127.0.0.1:", orchestrator_->grpc_port),
+        absl::StrCat("--redis=127.0.0.1:", redis_->port()), "--database_url=" + dsn_,
+        "--allow_anonymous", "--auth_cache_ttl=1s"};
+    flags.insert(flags.end(), extra.begin(), extra.end());
+    return Launch(name, OCTO_REFLEX_BIN, flags);
   }
 
   // Runs octoctl with `args`; returns its standard output.
