@@ -26,7 +26,7 @@ struct Config {
   std::string metrics_listen = "127.0.0.1:9101";
   std::string orchestrator = "dns:///127.0.0.1:50052";
   std::string redis;  // empty: L1 only
-  int l1_max_mb = 64;
+  int l1_max_mb = 16;
   absl::Duration auth_cache_ttl = absl::Seconds(30);
   absl::Duration l1_ttl = absl::Seconds(60);
   std::string database_url;  // API keys; empty: only anonymous calls (if allowed)
