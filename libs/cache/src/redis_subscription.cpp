@@ -1,13 +1,12 @@
-#include <poll.h>
-
 #include <algorithm>
-#include <cerrno>
+#include <optional>
 #include <thread>
 #include <utility>
 
+#include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "octo/cache/redis_cache.h"
-#include "redis_pool.h"
+#include "octo/redis/connection.h"
 
 namespace octo::cache {
 namespace {
@@ -15,7 +14,7 @@ namespace {
 constexpr absl::Duration kMinBackoff = absl::Milliseconds(50);
 constexpr absl::Duration kMaxBackoff = absl::Seconds(2);
 // How often a waiting subscriber checks whether it should stop.
-constexpr int kPollMillis = 100;
+constexpr absl::Duration kStopCheckInterval = absl::Milliseconds(100);
 
 class RedisSubscription final : public Subscription {
  public:
@@ -35,47 +34,40 @@ class RedisSubscription final : public Subscription {
   void Run() {
     absl::Duration backoff = kMinBackoff;
     while (true) {
-      detail::ContextPtr context = detail::Connect(options_);
-      if (context != nullptr && Subscribe(context.get())) {
+      absl::StatusOr<redis::Connection> connection = redis::Connection::Open(options_);
+      if (connection.ok() && Subscribe(*connection)) {
         backoff = kMinBackoff;
-        Listen(context.get());
+        Listen(*connection);
       }
       if (stop_.WaitForNotificationWithTimeout(backoff)) return;
       backoff = std::min(backoff * 2, kMaxBackoff);
     }
   }
 
-  bool Subscribe(redisContext* context) {
-    redisEnableKeepAlive(context);
-    detail::ReplyPtr reply = detail::Command(context, {"SUBSCRIBE", channel_});
-    return reply != nullptr && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
-           reply->element[0]->type == REDIS_REPLY_STRING &&
-           absl::string_view(reply->element[0]->str, reply->element[0]->len) == "subscribe";
+  bool Subscribe(redis::Connection& connection) {
+    connection.EnableKeepAlive();
+    absl::StatusOr<redis::Reply> reply = connection.Command({"SUBSCRIBE", channel_});
+    return reply.ok() && reply->type == redis::Reply::Type::kArray && reply->elements.size() == 3 &&
+           reply->elements[0].type == redis::Reply::Type::kString &&
+           reply->elements[0].str == "subscribe";
   }
 
   // Returns when the connection fails or stop_ is notified.
-  void Listen(redisContext* context) {
+  void Listen(redis::Connection& connection) {
     while (!stop_.HasBeenNotified()) {
-      void* raw = nullptr;
-      if (redisReaderGetReply(context->reader, &raw) != REDIS_OK) return;
-      if (raw != nullptr) {
-        Dispatch(*detail::ReplyPtr(static_cast<redisReply*>(raw)));
-        continue;
-      }
-      pollfd pfd{context->fd, POLLIN, 0};
-      const int ready = poll(&pfd, 1, kPollMillis);
-      if (ready < 0 && errno != EINTR) return;
-      if (ready > 0 && redisBufferRead(context) != REDIS_OK) return;
+      absl::StatusOr<std::optional<redis::Reply>> reply = connection.Receive(kStopCheckInterval);
+      if (!reply.ok()) return;
+      if (reply->has_value()) Dispatch(**reply);
     }
   }
 
-  void Dispatch(const redisReply& reply) {
-    if (reply.type != REDIS_REPLY_ARRAY || reply.elements != 3) return;
-    const redisReply& kind = *reply.element[0];
-    const redisReply& key = *reply.element[2];
-    if (kind.type == REDIS_REPLY_STRING && absl::string_view(kind.str, kind.len) == "message" &&
-        key.type == REDIS_REPLY_STRING) {
-      on_key_(absl::string_view(key.str, key.len));
+  void Dispatch(const redis::Reply& reply) {
+    if (reply.type != redis::Reply::Type::kArray || reply.elements.size() != 3) return;
+    const redis::Reply& kind = reply.elements[0];
+    const redis::Reply& key = reply.elements[2];
+    if (kind.type == redis::Reply::Type::kString && kind.str == "message" &&
+        key.type == redis::Reply::Type::kString) {
+      on_key_(key.str);
     }
   }
 

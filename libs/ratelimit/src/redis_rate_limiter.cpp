@@ -14,7 +14,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "bucket.h"
-#include "redis_pool.h"
+#include "octo/common/log.h"
+#include "octo/redis/pool.h"
 
 namespace octo::ratelimit {
 namespace {
@@ -79,10 +80,25 @@ return {allowed, wait, limited, string.format('%.17g', remaining)}
 
 std::string Number(double value) { return absl::StrFormat("%.17g", value); }
 
+// Logs the breaker's transitions: the limiter decides locally while it is open.
+redis::BreakerHooks LogOutages(const redis::RedisOptions& options) {
+  const std::string address = absl::StrCat(options.host, ":", options.port);
+  const std::string retry_after = absl::FormatDuration(options.retry_after);
+  redis::BreakerHooks hooks;
+  hooks.on_open = [address, retry_after](absl::string_view why) {
+    log::Warn("rate limiting with local buckets: Redis unavailable",
+              {{"redis", address}, {"error", std::string(why)}, {"retry_after", retry_after}});
+  };
+  hooks.on_close = [address] { log::Info("rate limiting in Redis again", {{"redis", address}}); };
+  return hooks;
+}
+
 class RedisRateLimiter final : public RateLimiter {
  public:
-  RedisRateLimiter(const cache::RedisOptions& options, std::unique_ptr<RateLimiter> fallback)
-      : prefix_(options.key_prefix), pool_(options), fallback_(std::move(fallback)) {}
+  RedisRateLimiter(const redis::RedisOptions& options, std::unique_ptr<RateLimiter> fallback)
+      : prefix_(options.key_prefix),
+        pool_(options, LogOutages(options)),
+        fallback_(std::move(fallback)) {}
 
   Decision AcquireAll(std::span<const BucketRequest> requests) override {
     detail::CheckRequests(requests);
@@ -114,32 +130,33 @@ class RedisRateLimiter final : public RateLimiter {
       args.push_back(Number(request.config.refill_per_second));
       args.push_back(Number(request.cost));
     }
-    detail::ReplyPtr reply = pool_.Run(args);
-    if (reply != nullptr && reply->type == REDIS_REPLY_ERROR &&
-        absl::StartsWith(absl::string_view(reply->str, reply->len), "NOSCRIPT")) {
+    absl::StatusOr<redis::Reply> reply = pool_.Run(args);
+    if (reply.ok() && reply->type == redis::Reply::Type::kError &&
+        absl::StartsWith(reply->str, "NOSCRIPT")) {
       // Redis restarted or its script cache was flushed.
       if ((args[1] = LoadScript()).empty()) return std::nullopt;
       reply = pool_.Run(args);
     }
-    if (reply == nullptr) return std::nullopt;
+    if (!reply.ok()) return std::nullopt;
     std::optional<Decision> decision = Parse(*reply, merged.size());
     if (!decision.has_value()) {
-      pool_.Trip(reply->type == REDIS_REPLY_ERROR ? absl::string_view(reply->str, reply->len)
-                                                  : "malformed script reply");
+      pool_.Trip(reply->type == redis::Reply::Type::kError ? absl::string_view(reply->str)
+                                                           : "malformed script reply");
     }
     return decision;
   }
 
-  static std::optional<Decision> Parse(const redisReply& reply, size_t buckets) {
-    if (reply.type != REDIS_REPLY_ARRAY || reply.elements != 4) return std::nullopt;
-    const redisReply& allowed = *reply.element[0];
-    const redisReply& wait = *reply.element[1];
-    const redisReply& limited = *reply.element[2];
-    const redisReply& remaining = *reply.element[3];
+  static std::optional<Decision> Parse(const redis::Reply& reply, size_t buckets) {
+    using Type = redis::Reply::Type;
+    if (reply.type != Type::kArray || reply.elements.size() != 4) return std::nullopt;
+    const redis::Reply& allowed = reply.elements[0];
+    const redis::Reply& wait = reply.elements[1];
+    const redis::Reply& limited = reply.elements[2];
+    const redis::Reply& remaining = reply.elements[3];
     Decision decision;
-    if (allowed.type != REDIS_REPLY_INTEGER || wait.type != REDIS_REPLY_INTEGER ||
-        limited.type != REDIS_REPLY_INTEGER || remaining.type != REDIS_REPLY_STRING ||
-        !absl::SimpleAtod(absl::string_view(remaining.str, remaining.len), &decision.remaining)) {
+    if (allowed.type != Type::kInteger || wait.type != Type::kInteger ||
+        limited.type != Type::kInteger || remaining.type != Type::kString ||
+        !absl::SimpleAtod(remaining.str, &decision.remaining)) {
       return std::nullopt;
     }
     decision.allowed = allowed.integer == 1;
@@ -162,21 +179,21 @@ class RedisRateLimiter final : public RateLimiter {
   // The script's SHA1 from SCRIPT LOAD; empty when Redis did not answer with one.
   std::string LoadScript() {
     const std::string args[] = {"SCRIPT", "LOAD", kScript};
-    detail::ReplyPtr reply = pool_.Run(args);
-    if (reply == nullptr) return "";
-    if (reply->type != REDIS_REPLY_STRING) {
-      pool_.Trip(reply->type == REDIS_REPLY_ERROR ? absl::string_view(reply->str, reply->len)
-                                                  : "malformed SCRIPT LOAD reply");
+    absl::StatusOr<redis::Reply> reply = pool_.Run(args);
+    if (!reply.ok()) return "";
+    if (reply->type != redis::Reply::Type::kString) {
+      pool_.Trip(reply->type == redis::Reply::Type::kError ? absl::string_view(reply->str)
+                                                           : "malformed SCRIPT LOAD reply");
       return "";
     }
-    std::string sha(reply->str, reply->len);
+    std::string sha = std::move(reply->str);
     absl::MutexLock lock(&mu_);
     sha_ = sha;
     return sha;
   }
 
   const std::string prefix_;
-  detail::RedisPool pool_;
+  redis::Pool pool_;
   const std::unique_ptr<RateLimiter> fallback_;
   absl::Mutex mu_;
   // Empty until the script is first loaded; the same for every Redis afterwards.
@@ -186,7 +203,7 @@ class RedisRateLimiter final : public RateLimiter {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RateLimiter>> NewRedisRateLimiter(
-    const cache::RedisOptions& options, std::unique_ptr<RateLimiter> fallback) {
+    const redis::RedisOptions& options, std::unique_ptr<RateLimiter> fallback) {
   if (fallback == nullptr) {
     return absl::InvalidArgumentError("NewRedisRateLimiter: fallback must not be null");
   }

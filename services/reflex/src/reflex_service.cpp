@@ -121,6 +121,9 @@ ReflexMetrics::ReflexMetrics(prometheus::Registry& registry)
                          .Name("octo_reflex_cache_requests_total")
                          .Help("Result cache lookups by level (l1, l2, all) and result.")
                          .Register(registry)),
+      cache_l1_hits(cache_requests.Add({{"level", "l1"}, {"result", "hit"}})),
+      cache_l2_hits(cache_requests.Add({{"level", "l2"}, {"result", "hit"}})),
+      cache_misses(cache_requests.Add({{"level", "all"}, {"result", "miss"}})),
       stage_seconds(prometheus::BuildHistogram()
                         .Name("octo_reflex_stage_seconds")
                         .Help("Time spent in each reflex stage, in seconds.")
@@ -138,7 +141,21 @@ ReflexMetrics::ReflexMetrics(prometheus::Registry& registry)
                         .Name("octo_reflex_cache_invalidations_total")
                         .Help("Result cache invalidations received over Redis pub/sub.")
                         .Register(registry)
-                        .Add({})) {}
+                        .Add({})) {
+  constexpr const char* kDecisionNames[] = {"allow",       "redact",          "block",
+                                            "invalid",     "unauthenticated", "unavailable",
+                                            "rate_limited", "cache_hit"};
+  static_assert(std::size(kDecisionNames) == static_cast<size_t>(Decision::kCount));
+  for (size_t i = 0; i < std::size(kDecisionNames); ++i) {
+    decisions_[i] = &decisions.Add({{"decision", kDecisionNames[i]}});
+  }
+  for (int allowed = 0; allowed < 2; ++allowed) {
+    for (int local = 0; local < 2; ++local) {
+      ratelimit_[allowed][local] = &ratelimit_decisions.Add(
+          {{"result", allowed ? "allowed" : "limited"}, {"backend", local ? "local" : "redis"}});
+    }
+  }
+}
 
 void ReflexMetrics::CountFindings(const v1::ReflexVerdict& verdict) {
   for (const auto& f : verdict.pii()) pii_findings.Add({{"type", f.type()}}).Increment();
@@ -175,9 +192,9 @@ std::optional<Principal> ReflexService::Admit(grpc::CallbackServerContext* conte
   absl::StatusOr<Principal> principal = auth_.Authenticate(*context);
   metrics_.auth_seconds.Observe(SecondsSince(start));
   if (!principal.ok()) {
-    metrics_.Decision(principal.status().code() == absl::StatusCode::kUnauthenticated
-                          ? "unauthenticated"
-                          : "unavailable");
+    metrics_.Count(principal.status().code() == absl::StatusCode::kUnauthenticated
+                       ? Decision::kUnauthenticated
+                       : Decision::kUnavailable);
     reactor->Finish(common::ToGrpcStatus(principal.status()));
     return std::nullopt;
   }
@@ -191,12 +208,9 @@ std::optional<Principal> ReflexService::Admit(grpc::CallbackServerContext* conte
                                                {tenant_bucket, tier.tenant, 1}};
   const ratelimit::Decision decision = limits_.limiter->AcquireAll(requests);
   metrics_.ratelimit_seconds.Observe(SecondsSince(start));
-  metrics_.ratelimit_decisions
-      .Add({{"result", decision.allowed ? "allowed" : "limited"},
-            {"backend", decision.local ? "local" : "redis"}})
-      .Increment();
+  metrics_.CountRateLimit(decision.allowed, decision.local);
   if (decision.allowed) return *std::move(principal);
-  metrics_.Decision("rate_limited");
+  metrics_.Count(Decision::kRateLimited);
   reactor->Finish(rpc::RateLimited(
       absl::StrCat("rate limit of ", decision.limited_by == 0 ? "this API key" : "this tenant",
                    " exceeded; retry in ", absl::FormatDuration(decision.retry_after)),
@@ -211,7 +225,7 @@ grpc::ServerUnaryReactor* ReflexService::SubmitTask(grpc::CallbackServerContext*
   absl::Time start = absl::Now();
   if (absl::Status status = rpc::ValidateSubmit(*request); !status.ok()) {
     metrics_.validate_seconds.Observe(SecondsSince(start));
-    metrics_.Decision("invalid");
+    metrics_.Count(Decision::kInvalid);
     reactor->Finish(rpc::ToGrpcWithDetails(status));
     return reactor;
   }
@@ -225,7 +239,7 @@ grpc::ServerUnaryReactor* ReflexService::SubmitTask(grpc::CallbackServerContext*
   metrics_.scan_seconds.Observe(SecondsSince(start));
   metrics_.CountFindings(scan.verdict);
   if (scan.verdict.verdict() == v1::VERDICT_BLOCK) {
-    metrics_.Decision("block");
+    metrics_.Count(Decision::kBlock);
     std::string families;
     for (const auto& f : scan.verdict.injections()) {
       absl::StrAppend(&families, families.empty() ? "" : ", ", f.family(), " in ", f.field());
@@ -245,19 +259,18 @@ grpc::ServerUnaryReactor* ReflexService::SubmitTask(grpc::CallbackServerContext*
     metrics_.cache_seconds.Observe(SecondsSince(start));
     v1::Task task;
     if (hit.has_value() && task.ParseFromString(*hit)) {
-      metrics_.cache_requests
-          .Add({{"level", level == cache::Level::kL1 ? "l1" : "l2"}, {"result", "hit"}})
-          .Increment();
-      metrics_.Decision("cache_hit");
+      (level == cache::Level::kL1 ? metrics_.cache_l1_hits : metrics_.cache_l2_hits).Increment();
+      metrics_.Count(Decision::kCacheHit);
       *response->mutable_task() = std::move(task);
       *response->mutable_verdict() = std::move(scan.verdict);
       response->set_cache_hit(true);
       reactor->Finish(grpc::Status::OK);
       return reactor;
     }
-    metrics_.cache_requests.Add({{"level", "all"}, {"result", "miss"}}).Increment();
+    metrics_.cache_misses.Increment();
   }
-  metrics_.Decision(scan.verdict.verdict() == v1::VERDICT_REDACT ? "redact" : "allow");
+  metrics_.Count(scan.verdict.verdict() == v1::VERDICT_REDACT ? Decision::kRedact
+                                                               : Decision::kAllow);
 
   auto forwarded = std::make_shared<v1::SubmitTaskRequest>(*request);
   *forwarded->mutable_spec() = std::move(scan.redacted);

@@ -3,6 +3,7 @@
 // Reflex.Check. Both are callback services: no thread waits on the orchestrator.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 
@@ -34,13 +35,31 @@ struct RateLimiting {
   RateLimitTiers tiers;
 };
 
-// Per-stage latency, decisions and findings; shared by both services.
+// What the reflex decided about a SubmitTask (label of octo_reflex_decisions_total).
+enum class Decision {
+  kAllow, kRedact, kBlock, kInvalid, kUnauthenticated, kUnavailable, kRateLimited, kCacheHit,
+  kCount
+};
+
+// Per-stage latency, decisions and findings; shared by both services. The counters of the
+// hot path are resolved once here, so a request never looks a label set up.
 struct ReflexMetrics {
   explicit ReflexMetrics(prometheus::Registry& registry);
+
+  // Counts the verdict's findings by type and family.
+  void CountFindings(const v1::ReflexVerdict& verdict);
+  void Count(Decision decision) { decisions_[static_cast<int>(decision)]->Increment(); }
+  void CountRateLimit(bool allowed, bool local) {
+    ratelimit_[allowed ? 1 : 0][local ? 1 : 0]->Increment();
+  }
+
   prometheus::Family<prometheus::Counter>& decisions;
   prometheus::Family<prometheus::Counter>& pii_findings;
   prometheus::Family<prometheus::Counter>& injection_findings;
   prometheus::Family<prometheus::Counter>& cache_requests;
+  prometheus::Counter& cache_l1_hits;
+  prometheus::Counter& cache_l2_hits;
+  prometheus::Counter& cache_misses;
   prometheus::Family<prometheus::Histogram>& stage_seconds;
   prometheus::Histogram& validate_seconds;
   prometheus::Histogram& auth_seconds;
@@ -52,9 +71,9 @@ struct ReflexMetrics {
   // Invalidations received from other replicas or operators.
   prometheus::Counter& invalidations;
 
-  // Counts the verdict's findings by type and family.
-  void CountFindings(const v1::ReflexVerdict& verdict);
-  void Decision(const char* decision) { decisions.Add({{"decision", decision}}).Increment(); }
+ private:
+  std::array<prometheus::Counter*, static_cast<int>(Decision::kCount)> decisions_;
+  prometheus::Counter* ratelimit_[2][2];  // [allowed][local]
 };
 
 // Thread-safe. Collaborators must outlive the services; `cache` may be null.

@@ -5,29 +5,17 @@
 #include <memory>
 #include <string>
 
-#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "octo/cache/cache.h"
+#include "octo/redis/options.h"
 
 namespace octo::cache {
 
-struct RedisOptions {
-  std::string host = "127.0.0.1";
-  int port = 6379;
-  // Prepended to every cache key (not to pub/sub channels). Default "octo:".
-  std::string key_prefix = "octo:";
-  // Bounds one TCP connect. Default 200 ms.
-  absl::Duration connect_timeout = absl::Milliseconds(200);
-  // Bounds each socket read and write of a command. Default 100 ms.
-  absl::Duration command_timeout = absl::Milliseconds(100);
-  // Connections kept for concurrent callers; a caller finding all of them busy waits up to
-  // command_timeout, then misses. Default 4.
-  int pool_size = 4;
-  // After a failure (connect, timeout, disconnect), how long every call answers as a miss or
-  // a no-op without touching Redis; then one call probes Redis again. Default 1 s.
-  absl::Duration retry_after = absl::Seconds(1);
-};
+// The connection options and their parser moved to octo::redis; these names remain for the
+// callers that spell them in octo::cache.
+using RedisOptions = redis::RedisOptions;
+using redis::ParseRedisAddress;
 
 // The functions below never fail to construct: an unreachable Redis is retried lazily (see
 // the Cache contract). Since hiredis writes with write(2), the first call sets SIGPIPE to
@@ -36,11 +24,6 @@ struct RedisOptions {
 // Keys are stored as key_prefix + key with `SET ... PX`; TTLs are rounded up to whole
 // milliseconds. Thread-safe.
 std::unique_ptr<Cache> NewRedisCache(const RedisOptions& options);
-
-// Parses "host:port", "[ipv6]:port" or "redis://host:port" into options (other fields keep
-// their defaults). INVALID_ARGUMENT when malformed (empty host, port not in 1..65535,
-// anything after the port).
-absl::StatusOr<RedisOptions> ParseRedisAddress(const std::string& address);
 
 // Publishes invalidations of keys to every subscriber (all reflex replicas).
 class Invalidator {

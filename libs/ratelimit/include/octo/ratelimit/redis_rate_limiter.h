@@ -4,8 +4,10 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
+// Only for the alias cache::RedisOptions, which callers of this header still spell.
 #include "octo/cache/redis_cache.h"
 #include "octo/ratelimit/rate_limiter.h"
+#include "octo/redis/options.h"
 
 namespace octo::ratelimit {
 
@@ -14,17 +16,17 @@ namespace octo::ratelimit {
 // at options.key_prefix + key that expires once it would be full again; give the limiter a
 // prefix of its own (e.g. "octo:rl:") when Redis also holds other data.
 //
-// Connections, timeouts and the breaker follow `options` as for cache::NewRedisCache: when
-// Redis fails (connect error, timeout, error reply such as WRONGTYPE or BUSY) the call and
-// every call for the next options.retry_after is decided by `fallback`, with `local` set;
-// then one call probes Redis again, and decisions are shared again as soon as it answers. A
-// call that finds every pooled connection busy for command_timeout also goes to `fallback`. While Redis is down every
-// replica admits what its own fallback admits, so the cluster admits up to (replicas x
-// capacity) in a burst. The first call sets SIGPIPE to SIG_IGN (see
+// Connections, timeouts and the breaker follow `options` as in redis::Pool: when Redis fails
+// (connect error, timeout, error reply such as WRONGTYPE or BUSY) the call and every call for
+// the next options.retry_after is decided by `fallback`, with `local` set; then one call
+// probes Redis again, and decisions are shared again as soon as it answers. A call that finds
+// every pooled connection busy for command_timeout also goes to `fallback`. While Redis is
+// down every replica admits what its own fallback admits, so the cluster admits up to
+// (replicas x capacity) in a burst. The first call sets SIGPIPE to SIG_IGN (see
 // common::IgnoreSigpipe). Nothing connects before the first call.
 //
 // INVALID_ARGUMENT when `fallback` is null or pool_size < 1.
 absl::StatusOr<std::unique_ptr<RateLimiter>> NewRedisRateLimiter(
-    const cache::RedisOptions& options, std::unique_ptr<RateLimiter> fallback);
+    const redis::RedisOptions& options, std::unique_ptr<RateLimiter> fallback);
 
 }  // namespace octo::ratelimit
