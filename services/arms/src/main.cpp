@@ -1,4 +1,4 @@
-// octo-arm: serves one arm kind (--arm=retriever|executor) over gRPC.
+// octo-arm: serves one arm kind (--arm=retriever|executor|planner|judge) over gRPC.
 #include <unistd.h>
 
 #include <memory>
@@ -13,6 +13,9 @@
 #include "octo/telemetry/metrics.h"
 #include "src/arm_service.h"
 #include "src/executor.h"
+#include "src/judge.h"
+#include "src/plan_heuristics.h"
+#include "src/planner.h"
 #include "src/retriever.h"
 
 namespace {
@@ -27,6 +30,8 @@ struct Config {
   std::string exec_allow = "echo,cat,wc,head,tail,sort,uniq,grep,date,sleep,true,false";
   absl::Duration exec_timeout = absl::Seconds(30);
   int exec_max_output_bytes = 64 << 10;
+  int planner_max_steps = 8;                         // when a request sets none
+  double judge_min_coverage = 0.6;                   // keyword share for free-form criteria
   absl::Duration drain_timeout = absl::Seconds(20);
   std::string log_level = "info";
 };
@@ -42,7 +47,7 @@ int main(int argc, char** argv) {
   octo::rpc::BlockShutdownSignals();
   Config config;
   octo::common::ConfigBinder binder("octo-arm", "Serves one OctoLLM arm kind over gRPC.");
-  binder.Bind("arm", "OCTO_ARM", &config.arm, "arm kind: retriever | executor");
+  binder.Bind("arm", "OCTO_ARM", &config.arm, "arm kind: retriever | executor | planner | judge");
   binder.Bind("listen", "OCTO_ARM_LISTEN", &config.listen, "gRPC listen address");
   binder.Bind("metrics_listen", "OCTO_ARM_METRICS_LISTEN", &config.metrics_listen,
               "Prometheus /metrics address");
@@ -58,6 +63,10 @@ int main(int argc, char** argv) {
               "wall-time limit of one program");
   binder.Bind("exec_max_output_bytes", "OCTO_EXEC_MAX_OUTPUT_BYTES",
               &config.exec_max_output_bytes, "stdout/stderr bytes kept per program");
+  binder.Bind("planner_max_steps", "OCTO_PLANNER_MAX_STEPS", &config.planner_max_steps,
+              "plan size limit when a request sets none (planner)");
+  binder.Bind("judge_min_coverage", "OCTO_JUDGE_MIN_COVERAGE", &config.judge_min_coverage,
+              "share of key words a free-form criterion needs (judge)");
   binder.Bind("drain_timeout", "OCTO_DRAIN_TIMEOUT", &config.drain_timeout,
               "grace period for in-flight calls on SIGTERM");
   binder.Bind("log_level", "OCTO_LOG_LEVEL", &config.log_level, "debug | info | warn | error");
@@ -92,9 +101,27 @@ int main(int argc, char** argv) {
     auto executor = octo::arms::NewExecutor(options);
     if (!executor.ok()) Fatal(executor.status());
     handler = *std::move(executor);
+  } else if (config.arm == "planner") {
+    if (config.planner_max_steps < 1 || config.planner_max_steps > octo::arms::kMaxPlanSteps) {
+      Fatal(absl::InvalidArgumentError(absl::StrCat("planner_max_steps: must be between 1 and ",
+                                                    octo::arms::kMaxPlanSteps)));
+    }
+    octo::arms::HeuristicPlannerOptions planner_options;
+    // The executor's allow-list tells the planner which words are programs.
+    planner_options.programs = absl::StrSplit(config.exec_allow, ',', absl::SkipWhitespace());
+    octo::arms::PlannerArmOptions arm_options;
+    arm_options.default_max_steps = config.planner_max_steps;
+    handler = octo::arms::NewPlannerArm(octo::arms::NewHeuristicPlanner(planner_options),
+                                        arm_options);
+  } else if (config.arm == "judge") {
+    if (!(config.judge_min_coverage > 0 && config.judge_min_coverage <= 1)) {
+      Fatal(absl::InvalidArgumentError("judge_min_coverage: must be in (0, 1]"));
+    }
+    handler = octo::arms::NewJudgeArm(octo::arms::NewKeywordJudge(config.judge_min_coverage));
   } else {
-    Fatal(absl::InvalidArgumentError(absl::StrCat(
-        "arm: unknown kind \"", config.arm, "\" (available: retriever, executor)")));
+    Fatal(absl::InvalidArgumentError(
+        absl::StrCat("arm: unknown kind \"", config.arm,
+                     "\" (available: retriever, executor, planner, judge)")));
   }
 
   auto registry = std::make_shared<prometheus::Registry>();

@@ -1,0 +1,169 @@
+#include "src/planner.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+
+namespace octo::arms {
+namespace {
+
+// Capabilities that are not step work: planning and judging are the orchestrator's own
+// stages, and ingestion needs documents a planned step cannot carry.
+bool IsStepCapability(absl::string_view capability) {
+  return !capability.empty() && capability != "plan" && capability != "judge" &&
+         capability != "ingest";
+}
+
+class PlannerArm final : public ArmHandler {
+ public:
+  PlannerArm(std::unique_ptr<Planner> planner, PlannerArmOptions options)
+      : planner_(std::move(planner)), options_(std::move(options)) {}
+
+  v1::ArmDescription Describe() const override {
+    v1::ArmDescription d;
+    d.set_kind("planner");
+    d.add_capabilities("plan");
+    d.set_cost_tier(v1::COST_TIER_FREE);
+    return d;
+  }
+
+  absl::StatusOr<v1::ExecuteResponse> Execute(const v1::ExecuteRequest& request,
+                                              const CallContext& context) override {
+    auto plan_request = MakePlanRequest(request);
+    if (!plan_request.ok()) return plan_request.status();
+    auto plan = planner_->Plan(*plan_request, context);
+    if (!plan.ok()) return plan.status();
+    if (absl::Status valid = ValidatePlan(*plan, *plan_request); !valid.ok()) return valid;
+
+    v1::ExecuteResponse response;
+    response.mutable_output()->set_text(PlanText(*plan));
+    *response.mutable_output()->mutable_plan() = *std::move(plan);
+    return response;
+  }
+
+ private:
+  absl::StatusOr<PlanRequest> MakePlanRequest(const v1::ExecuteRequest& request) const {
+    const v1::PlanParams& params = request.plan();
+    PlanRequest out;
+    if (absl::StripAsciiWhitespace(request.instruction()).empty()) {
+      return absl::InvalidArgumentError("instruction: the goal to plan must not be empty");
+    }
+    if (request.instruction().size() > kMaxGoalBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("instruction: the goal is longer than ", kMaxGoalBytes, " bytes"));
+    }
+    out.goal = request.instruction();
+    out.context = request.context();
+    out.acceptance_criteria.assign(request.acceptance_criteria().begin(),
+                                   request.acceptance_criteria().end());
+    out.feedback.assign(params.feedback().begin(), params.feedback().end());
+
+    if (params.max_steps() < 0) {
+      return absl::InvalidArgumentError("plan.max_steps: must not be negative");
+    }
+    out.max_steps = params.max_steps() == 0 ? options_.default_max_steps : params.max_steps();
+    out.max_steps = std::clamp(out.max_steps, 1, kMaxPlanSteps);
+
+    std::vector<std::string> offered(params.available_capabilities().begin(),
+                                     params.available_capabilities().end());
+    if (offered.empty()) offered = options_.default_capabilities;
+    absl::flat_hash_set<std::string> seen;
+    for (std::string& capability : offered) {
+      if (IsStepCapability(capability) && seen.insert(capability).second) {
+        out.capabilities.push_back(std::move(capability));
+      }
+    }
+    if (out.capabilities.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("plan.available_capabilities: none can run a step (offered: ",
+                       absl::StrJoin(params.available_capabilities(), ", "), ")"));
+    }
+    return out;
+  }
+
+  std::unique_ptr<Planner> planner_;
+  PlannerArmOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<ArmHandler> NewPlannerArm(std::unique_ptr<Planner> planner,
+                                          PlannerArmOptions options) {
+  return std::make_unique<PlannerArm>(std::move(planner), std::move(options));
+}
+
+absl::Status ValidatePlan(const v1::PlanResult& plan, const PlanRequest& request) {
+  auto invalid = [](auto&&... parts) {
+    return absl::InternalError(absl::StrCat("planner produced an invalid plan: ", parts...));
+  };
+  if (plan.steps().empty()) return invalid("no steps");
+  if (plan.steps_size() > request.max_steps) {
+    return invalid(plan.steps_size(), " steps, more than max_steps ", request.max_steps);
+  }
+  const absl::flat_hash_set<std::string> capabilities(request.capabilities.begin(),
+                                                      request.capabilities.end());
+  absl::flat_hash_map<std::string, int> index;
+  for (int i = 0; i < plan.steps_size(); ++i) {
+    const v1::PlannedStep& step = plan.steps(i);
+    if (step.id().empty()) return invalid("step ", i + 1, " has no id");
+    if (!index.emplace(step.id(), i).second) return invalid("step id ", step.id(), " repeats");
+    if (!capabilities.contains(step.capability())) {
+      return invalid("step ", step.id(), " uses capability \"", step.capability(),
+                     "\", which is not available");
+    }
+    if (absl::StripAsciiWhitespace(step.instruction()).empty()) {
+      return invalid("step ", step.id(), " has no instruction");
+    }
+  }
+  // Depth-first search for a cycle; 0 = unvisited, 1 = on the current path, 2 = done.
+  std::vector<int> state(plan.steps_size(), 0);
+  std::vector<std::pair<int, int>> stack;  // (step, next dependency to look at)
+  for (int root = 0; root < plan.steps_size(); ++root) {
+    if (state[root] != 0) continue;
+    stack.emplace_back(root, 0);
+    state[root] = 1;
+    while (!stack.empty()) {
+      auto& [step, next] = stack.back();
+      const auto& deps = plan.steps(step).depends_on();
+      if (next == deps.size()) {
+        state[step] = 2;
+        stack.pop_back();
+        continue;
+      }
+      const std::string& dep = deps[next++];
+      auto it = index.find(dep);
+      if (it == index.end()) {
+        return invalid("step ", plan.steps(step).id(), " depends on unknown step \"", dep, "\"");
+      }
+      if (state[it->second] == 1) {
+        return invalid("steps ", plan.steps(step).id(), " and ", dep, " form a cycle");
+      }
+      if (state[it->second] == 0) {
+        state[it->second] = 1;
+        stack.emplace_back(it->second, 0);
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::string PlanText(const v1::PlanResult& plan) {
+  std::string text = absl::StrCat("Plan with ", plan.steps_size(),
+                                  plan.steps_size() == 1 ? " step" : " steps", ":\n");
+  for (const v1::PlannedStep& step : plan.steps()) {
+    absl::StrAppend(&text, step.id(), " [", step.capability(), "] ", step.instruction());
+    if (!step.depends_on().empty()) {
+      absl::StrAppend(&text, " (after ", absl::StrJoin(step.depends_on(), ", "), ")");
+    }
+    text += "\n";
+  }
+  if (!plan.rationale().empty()) absl::StrAppend(&text, "Why: ", plan.rationale(), "\n");
+  return text;
+}
+
+}  // namespace octo::arms

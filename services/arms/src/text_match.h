@@ -1,0 +1,36 @@
+// Word-level text helpers shared by the planner and judge arms.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace octo::arms {
+
+// Words of `text` in order: maximal runs of Unicode letters and digits, an apostrophe
+// inside a word kept ("don't"). ASCII letters are lower-cased; other letters are kept as
+// they are. `text` must be valid UTF-8.
+std::vector<std::string> Words(absl::string_view text);
+
+// True for English function words and for words that describe a response rather than its
+// content ("must", "answer", "mention", ...). `word` is lower-case.
+bool IsStopWord(absl::string_view word);
+
+// Words(text) without stop words, single letters and repeats, in order of first use.
+std::vector<std::string> ContentWords(absl::string_view text);
+
+// True when `phrase` occurs in `text`, ignoring case (Unicode simple case folding) and
+// treating any run of whitespace in `phrase` as matching any run of whitespace. When
+// `phrase` starts with a letter or digit of a script that puts spaces between words, the
+// match must start a word ("cat" is not found in "concatenate", "price" is found in
+// "prices"; "東京" is found anywhere). An empty or blank phrase is always found.
+bool ContainsPhrase(absl::string_view text, absl::string_view phrase);
+
+// True when `literal` occurs in `text` as a substring, ignoring case.
+bool ContainsLiteral(absl::string_view text, absl::string_view literal);
+
+// At most `max_bytes` of `text`, cut at a code point boundary, with "…" appended when cut.
+std::string Excerpt(absl::string_view text, size_t max_bytes);
+
+}  // namespace octo::arms
