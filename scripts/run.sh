@@ -41,9 +41,13 @@ start arm-retriever "$bin/services/arms/octo-arm" --arm=retriever --listen=127.0
   --metrics_listen=127.0.0.1:9111
 start arm-executor "$bin/services/arms/octo-arm" --arm=executor --listen=127.0.0.1:50062 \
   --metrics_listen=127.0.0.1:9112
-wait_port 50061 && wait_port 50062
+start arm-planner "$bin/services/arms/octo-arm" --arm=planner --listen=127.0.0.1:50063 \
+  --metrics_listen=127.0.0.1:9113
+start arm-judge "$bin/services/arms/octo-arm" --arm=judge --listen=127.0.0.1:50064 \
+  --metrics_listen=127.0.0.1:9114
+for port in 50061 50062 50063 50064; do wait_port "$port"; done
 start orchestrator "$bin/services/orchestrator/octo-orchestrator" \
-  --arms=dns:///127.0.0.1:50061,dns:///127.0.0.1:50062
+  --arms=dns:///127.0.0.1:50061,dns:///127.0.0.1:50062,dns:///127.0.0.1:50063,dns:///127.0.0.1:50064
 wait_port 50052
 start reflex "$bin/services/reflex/octo-reflex" --allow_anonymous
 wait_port 50051
@@ -54,6 +58,8 @@ cat <<TXT
    orchestrator  127.0.0.1:50052   metrics http://127.0.0.1:9102/metrics
    retriever     127.0.0.1:50061   metrics http://127.0.0.1:9111/metrics
    executor      127.0.0.1:50062   metrics http://127.0.0.1:9112/metrics
+   planner       127.0.0.1:50063   metrics http://127.0.0.1:9113/metrics
+   judge         127.0.0.1:50064   metrics http://127.0.0.1:9114/metrics
    logs          $OCTO_VAR/logs/
 TXT
 octoctl="$bin/tools/octoctl/octoctl"
