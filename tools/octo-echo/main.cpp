@@ -31,7 +31,7 @@ struct Config {
 }  // namespace
 
 int main(int argc, char** argv) {
-  octo::rpc::BlockShutdownSignals();
+  octo::rpc::PrepareServerProcess();
   Config config;
   octo::common::ConfigBinder binder(
       "octo-echo",

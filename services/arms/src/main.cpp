@@ -44,7 +44,7 @@ struct Config {
 }  // namespace
 
 int main(int argc, char** argv) {
-  octo::rpc::BlockShutdownSignals();
+  octo::rpc::PrepareServerProcess();
   Config config;
   octo::common::ConfigBinder binder("octo-arm", "Serves one OctoLLM arm kind over gRPC.");
   binder.Bind("arm", "OCTO_ARM", &config.arm, "arm kind: retriever | executor | planner | judge");

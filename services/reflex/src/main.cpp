@@ -49,7 +49,7 @@ struct Config {
 }  // namespace
 
 int main(int argc, char** argv) {
-  octo::rpc::BlockShutdownSignals();
+  octo::rpc::PrepareServerProcess();
   Config config;
   octo::common::ConfigBinder binder("octo-reflex",
                                     "Ingress: validation, result cache, forwarding.");

@@ -48,10 +48,12 @@ class ServerHost {
   bool shut_down_ = false;
 };
 
-// Blocks SIGTERM and SIGINT in the calling thread and the threads it starts later. Call at
-// the top of main, before anything starts threads.
-void BlockShutdownSignals();
-// Waits for SIGTERM or SIGINT (blocked by BlockShutdownSignals) and returns it.
+// Call first in a server's main, before anything starts threads: blocks SIGTERM and SIGINT
+// in this thread and the threads it starts (WaitForShutdownSignal takes them), and turns off
+// Abseil's mutex deadlock detection, a debugging aid that costs a graph update on every lock
+// in Debian's build of Abseil.
+void PrepareServerProcess();
+// Waits for SIGTERM or SIGINT (blocked by PrepareServerProcess) and returns it.
 int WaitForShutdownSignal();
 
 }  // namespace octo::rpc
