@@ -51,7 +51,7 @@ struct Config {
 }  // namespace
 
 int main(int argc, char** argv) {
-  octo::rpc::BlockShutdownSignals();
+  octo::rpc::PrepareServerProcess();
   Config config;
   octo::common::ConfigBinder binder("octo-orchestrator",
                                     "Runs tasks durably: Postgres queue, plans, arms.");
