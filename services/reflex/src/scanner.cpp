@@ -89,6 +89,7 @@ SpecScan Scanner::ScanSpec(const v1::TaskSpec& spec, const ScanPolicy& policy) c
   }
   verdict.set_verdict(Decide(blocked, verdict));
   SetRoutingHints(out.redacted.goal(), &verdict);
+  *out.redacted.mutable_routing_hints() = verdict.routing_hints();
   return out;
 }
 

@@ -20,7 +20,8 @@ struct ScanPolicy {
 
 struct SpecScan {
   v1::ReflexVerdict verdict;
-  // The spec with every PII finding redacted; what travels on and gets stored.
+  // The spec with every PII finding redacted and the routing hints set; what travels on and
+  // gets stored.
   v1::TaskSpec redacted;
 };
 

@@ -16,7 +16,9 @@ TEST(Scanner, CleanSpecIsAllowedUnchanged) {
   spec.add_constraints("under 200 words");
   SpecScan scan = SharedScanner().ScanSpec(spec, {});
   EXPECT_EQ(scan.verdict.verdict(), v1::VERDICT_ALLOW);
-  EXPECT_EQ(scan.redacted.SerializeAsString(), spec.SerializeAsString());
+  EXPECT_EQ(scan.redacted.goal(), spec.goal());
+  EXPECT_EQ(scan.redacted.constraints(0), spec.constraints(0));
+  EXPECT_EQ(scan.redacted.routing_hints_size(), scan.verdict.routing_hints_size());
 }
 
 TEST(Scanner, PiiInEveryFieldIsRedactedAndNamed) {
@@ -70,6 +72,16 @@ TEST(Scanner, BlockScoreIsTheThreshold) {
   SpecScan scan = SharedScanner().ScanSpec(spec, lenient);
   EXPECT_NE(scan.verdict.verdict(), v1::VERDICT_BLOCK);
   EXPECT_GT(scan.verdict.injections_size(), 0);  // still reported
+}
+
+TEST(Scanner, RoutingHintsTravelWithTheSpec) {
+  v1::TaskSpec spec;
+  spec.set_goal("Search the wiki for the deployment guide");
+  spec.add_routing_hints("forged-by-client");
+  SpecScan scan = SharedScanner().ScanSpec(spec, {});
+  ASSERT_GT(scan.verdict.routing_hints_size(), 0);
+  EXPECT_EQ(scan.redacted.routing_hints(0), scan.verdict.routing_hints(0));
+  for (const auto& hint : scan.redacted.routing_hints()) EXPECT_NE(hint, "forged-by-client");
 }
 
 TEST(Scanner, CheckReportsRoutingHints) {
