@@ -1,5 +1,7 @@
 #include "pg.h"
 
+#include <poll.h>
+
 #include <cctype>
 #include <stdexcept>
 
@@ -58,6 +60,34 @@ PgPool::Connection::~Connection() {
   if (pool_ != nullptr) pool_->Release(std::move(conn_));
 }
 
+namespace {
+
+// Pool connections plan each prepared statement once and keep the plan
+// (plan_cache_mode=force_generic_plan): the stores' statements are keyed lookups and
+// writes whose best plan does not depend on the parameter values, and re-planning the
+// larger ones (the claim, the batched task update) on every call cost more than running them.
+absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectForPool(const std::string& dsn) {
+  auto conn = Connect(dsn);
+  if (!conn.ok()) return conn;
+  try {
+    pqxx::nontransaction tx(**conn);
+    tx.exec("SET plan_cache_mode = force_generic_plan");
+  } catch (...) {
+    return StatusFromCurrentException();
+  }
+  return conn;
+}
+
+// An idle connection has nothing to read; if its socket is readable, the server closed it
+// (or is about to: a session-ending notice precedes the close).
+bool ClosedByServer(pqxx::connection& conn) {
+  pollfd fd{conn.sock(), POLLIN, 0};
+  if (fd.fd < 0) return true;
+  return poll(&fd, 1, 0) != 0;
+}
+
+}  // namespace
+
 PgPool::PgPool(PgPoolOptions options, std::vector<std::unique_ptr<pqxx::connection>> conns)
     : options_(std::move(options)), idle_(std::move(conns)) {}
 
@@ -71,9 +101,9 @@ absl::StatusOr<PgPool::Connection> PgPool::Acquire(bool fresh) {
   idle_.pop_back();
   mu_.Unlock();
 
-  if (fresh || conn == nullptr || !conn->is_open()) {
+  if (fresh || conn == nullptr || !conn->is_open() || ClosedByServer(*conn)) {
     conn.reset();
-    auto connected = Connect(options_.dsn);
+    auto connected = ConnectForPool(options_.dsn);
     if (!connected.ok()) {
       Release(nullptr);
       return connected.status();
@@ -96,7 +126,7 @@ absl::StatusOr<std::shared_ptr<PgPool>> OpenPgPool(const PgPoolOptions& options)
   }
   std::vector<std::unique_ptr<pqxx::connection>> conns;
   for (int i = 0; i < options.size; ++i) {
-    auto conn = Connect(options.dsn);
+    auto conn = ConnectForPool(options.dsn);
     if (!conn.ok()) return conn.status();
     conns.push_back(std::move(*conn));
   }
@@ -131,6 +161,49 @@ google::protobuf::Timestamp ToTimestamp(int64_t unix_micros) {
 }
 
 int64_t ToMicros(absl::Duration d) { return absl::ToInt64Microseconds(d); }
+
+void ArrayLiteral::Separate() {
+  if (!empty_) text_.push_back(',');
+  empty_ = false;
+}
+
+void ArrayLiteral::AddText(absl::string_view value) {
+  Separate();
+  text_.push_back('"');
+  for (char c : value) {
+    if (c == '"' || c == '\\') text_.push_back('\\');
+    text_.push_back(c);
+  }
+  text_.push_back('"');
+}
+
+void ArrayLiteral::AddInt(int64_t value) {
+  Separate();
+  absl::StrAppend(&text_, value);
+}
+
+void ArrayLiteral::AddBytes(absl::string_view bytes) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  Separate();
+  // "\\x..." inside the quoted element is the bytea hex input "\x...".
+  text_.append("\"\\\\x");
+  text_.reserve(text_.size() + 2 * bytes.size() + 2);
+  for (unsigned char c : bytes) {
+    text_.push_back(kHex[c >> 4]);
+    text_.push_back(kHex[c & 15]);
+  }
+  text_.push_back('"');
+}
+
+void ArrayLiteral::AddNull() {
+  Separate();
+  text_.append("NULL");
+}
+
+std::string ArrayLiteral::Finish() && {
+  text_.push_back('}');
+  return std::move(text_);
+}
 
 bool IsUuid(absl::string_view id) {
   if (id.size() != 36) return false;

@@ -12,6 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -64,7 +65,9 @@ class PgPool {
   PgPool(PgPoolOptions options, std::vector<std::unique_ptr<pqxx::connection>> conns);
 
   // UNAVAILABLE when no connection frees up within acquire_timeout, or when the slot's
-  // connection is broken (or `fresh` is set) and connecting fails.
+  // connection is broken (or `fresh` is set) and connecting fails. An idle connection the
+  // server has closed (it restarted, or ended the session) is noticed here and replaced, so
+  // a connection handed out was alive a moment ago.
   absl::StatusOr<Connection> Acquire(bool fresh = false);
 
   // Runs `fn(pqxx::connection&)` (returning absl::Status or absl::StatusOr<T>) on a pooled
@@ -86,6 +89,28 @@ class PgPool {
       } catch (...) {
         return StatusFromCurrentException();
       }
+    }
+  }
+
+  // Like Run, for work that must not be repeated: a single statement committed on its own
+  // (autocommit), which saves the BEGIN and COMMIT round trips of a transaction. A connection
+  // that breaks while `fn` runs yields UNAVAILABLE ("may or may not have been applied") and
+  // no second attempt. (Connections found dead before use are replaced by Acquire, so a
+  // break here means the server went away during the statement.)
+  template <typename Fn>
+  std::invoke_result_t<Fn, pqxx::connection&> RunOnce(Fn&& fn) {
+    auto conn = Acquire();
+    if (!conn.ok()) return conn.status();
+    try {
+      return fn(**conn);
+    } catch (const pqxx::broken_connection& e) {
+      conn->Discard();
+      return absl::UnavailableError(
+          absl::StrCat("postgres connection lost during a statement, which may or may not "
+                       "have been applied: ",
+                       e.what()));
+    } catch (...) {
+      return StatusFromCurrentException();
     }
   }
 
@@ -120,6 +145,29 @@ google::protobuf::Timestamp ToTimestamp(int64_t unix_micros);
 
 // A duration as microseconds for "$n::bigint * interval '1 microsecond'".
 int64_t ToMicros(absl::Duration d);
+
+// Builds the text form of a one-dimensional Postgres array ("{...}") for passing a whole
+// column of values as one parameter (e.g. "$1::bytea[]" with unnest). Elements are always
+// quoted and escaped, so any text is safe.
+class ArrayLiteral {
+ public:
+  ArrayLiteral() : text_("{") {}
+  void AddText(absl::string_view value);
+  void AddInt(int64_t value);
+  // A bytea element in hex form.
+  void AddBytes(absl::string_view bytes);
+  void AddProto(const google::protobuf::MessageLite& message) {
+    AddBytes(message.SerializeAsString());
+  }
+  void AddNull();
+  // The literal; the builder is spent afterwards.
+  std::string Finish() &&;
+
+ private:
+  void Separate();
+  std::string text_;
+  bool empty_ = true;
+};
 
 // Whether `id` is a UUID in the canonical 8-4-4-4-12 hex form (any case).
 bool IsUuid(absl::string_view id);

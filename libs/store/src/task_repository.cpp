@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -46,12 +48,42 @@ constexpr int kReadEventsMaxLimit = 1000;
 // `'epoch' + $n µs`: a timestamptz from microseconds since the Unix epoch, exactly.
 #define OCTO_FROM_MICROS(n) "('epoch'::timestamptz + $" #n "::bigint * interval '1 microsecond')"
 
+// Insert, event 1 and the wake-up in one statement (no explicit transaction: one round trip).
+// No row when the idempotency key is taken.
 const Statement kInsertTask{
     "task_insert",
-    "INSERT INTO tasks (tenant_id, idempotency_key, state, priority, spec, last_event_seq, "
-    "traceparent) VALUES ($1, $2, 1, $3, $4, 1, $5) "
-    "ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
-    "RETURNING id::text"};
+    "WITH ins AS ("
+    "  INSERT INTO tasks (tenant_id, idempotency_key, state, priority, spec, last_event_seq, "
+    "    traceparent) VALUES ($1, $2, 1, $3, $4, 1, $5) "
+    "  ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
+    "  RETURNING id, created_at, updated_at"
+    "), ev AS ("
+    "  INSERT INTO task_events (task_id, seq, kind, state) SELECT id, 1, 1, 1 FROM ins"
+    ") "
+    "SELECT id::text AS id, "
+    "  (extract(epoch FROM created_at) * 1000000)::bigint AS created_us, "
+    "  (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us, "
+    "  (SELECT 1 FROM pg_notify('octo_task_ready', id::text)) AS notified "
+    "FROM ins"};
+
+// As kInsertTask, claimed at once by $6 for $7 µs: PLANNING, events 1 and 2.
+const Statement kInsertClaimedTask{
+    "task_insert_claimed",
+    "WITH ins AS ("
+    "  INSERT INTO tasks (tenant_id, idempotency_key, state, priority, spec, last_event_seq, "
+    "    traceparent, lease_owner, lease_expires_at) "
+    "  VALUES ($1, $2, 2, $3, $4, 2, $5, $6, now() + $7::bigint * interval '1 microsecond') "
+    "  ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING "
+    "  RETURNING id, created_at, updated_at"
+    "), ev AS ("
+    "  INSERT INTO task_events (task_id, seq, kind, state) "
+    "  SELECT id, 1, 1, 1 FROM ins UNION ALL SELECT id, 2, 1, 2 FROM ins"
+    ") "
+    "SELECT id::text AS id, "
+    "  (extract(epoch FROM created_at) * 1000000)::bigint AS created_us, "
+    "  (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us, "
+    "  (SELECT 1 FROM pg_notify('octo_task_event', id::text)) AS notified "
+    "FROM ins"};
 
 const Statement kSelectTaskByKey{"task_select_by_key",
                                  "SELECT " OCTO_TASK_COLUMNS
@@ -86,7 +118,8 @@ const Statement kReadEvents{
     "task_read_events",
     "SELECT t.id::text AS task_id, e.seq, "
     "  (extract(epoch FROM e.created_at) * 1000000)::bigint AS time_us, "
-    "  e.kind, e.state, e.step_id, e.step_state, e.message, e.error "
+    "  e.kind, e.state, e.step_id, e.step_state, e.message, e.error, "
+    "  t.state AS task_state, t.last_event_seq AS task_last_seq "
     "FROM tasks t LEFT JOIN LATERAL ("
     "  SELECT * FROM task_events ev WHERE ev.task_id = t.id AND ev.seq >= $3 "
     "  ORDER BY ev.seq LIMIT $4) e ON true "
@@ -103,7 +136,8 @@ const Statement kNotify{"task_notify", "SELECT pg_notify($1, $2)"};
 // Candidates are the oldest PENDING tasks of each priority (each an index range scan on
 // tasks_claimable_idx; within a priority, older means higher effective priority) plus the
 // expired leases. They are then ranked by effective priority, locked with SKIP LOCKED (the
-// state and lease are re-checked on the locked row version) and leased.
+// state and lease are re-checked on the locked row version) and leased; a PENDING task gets
+// its PLANNING event and notification in the same statement. Rows come back in rank order.
 // $1 owner, $2 lease µs, $3 max, $4 aging seconds, $5 candidates per source.
 const Statement kClaim{
     "task_claim",
@@ -119,28 +153,112 @@ const Statement kClaim{
     "  (SELECT id FROM tasks WHERE state IN (2, 3) AND lease_expires_at < now()"
     "   ORDER BY lease_expires_at LIMIT $5)"
     "), picked AS ("
-    "  SELECT t.id, t.state AS old_state FROM tasks t"
+    "  SELECT t.id, t.state AS old_state,"
+    "    t.priority + floor(extract(epoch FROM now() - t.created_at) / $4) AS rank"
+    "  FROM tasks t"
     "  WHERE t.id IN (SELECT id FROM candidates)"
     "    AND (t.state = 1 OR (t.state IN (2, 3) AND t.lease_expires_at < now()))"
-    "  ORDER BY t.priority + floor(extract(epoch FROM now() - t.created_at) / $4) DESC,"
-    "           t.created_at"
+    "  ORDER BY rank DESC, t.created_at"
     "  LIMIT $3"
     "  FOR UPDATE OF t SKIP LOCKED"
+    "), upd AS ("
+    "  UPDATE tasks t SET"
+    "    state = CASE WHEN p.old_state = 1 THEN 2 ELSE t.state END,"
+    "    last_event_seq = t.last_event_seq + CASE WHEN p.old_state = 1 THEN 1 ELSE 0 END,"
+    "    lease_owner = $1,"
+    "    lease_expires_at = now() + $2::bigint * interval '1 microsecond',"
+    "    updated_at = now() "
+    "  FROM picked p WHERE t.id = p.id "
+    "  RETURNING p.old_state, p.rank, t.id AS uuid, " OCTO_TASK_COLUMNS
+    "), ev AS ("
+    "  INSERT INTO task_events (task_id, seq, kind, state)"
+    "  SELECT uuid, last_event_seq, 1, 2 FROM upd WHERE old_state = 1"
     ") "
-    "UPDATE tasks t SET"
-    "  state = CASE WHEN p.old_state = 1 THEN 2 ELSE t.state END,"
-    "  last_event_seq = t.last_event_seq + CASE WHEN p.old_state = 1 THEN 1 ELSE 0 END,"
-    "  lease_owner = $1,"
-    "  lease_expires_at = now() + $2::bigint * interval '1 microsecond',"
-    "  updated_at = now() "
-    "FROM picked p WHERE t.id = p.id "
-    "RETURNING p.old_state, " OCTO_TASK_COLUMNS};
+    "SELECT upd.*, CASE WHEN old_state = 1 THEN"
+    "  (SELECT 1 FROM pg_notify('octo_task_event', upd.id)) END AS notified "
+    "FROM upd ORDER BY rank DESC, created_us"};
 
+// Rows are locked in id order, as ApplyMany does, so the two never deadlock.
 const Statement kRenew{
     "task_renew",
     "UPDATE tasks SET lease_expires_at = now() + $3::bigint * interval '1 microsecond' "
-    "WHERE id = ANY($2::uuid[]) AND lease_owner = $1 "
+    "WHERE id IN (SELECT id FROM tasks WHERE id = ANY($2::uuid[]) AND lease_owner = $1 "
+    "             ORDER BY id FOR UPDATE) "
     "RETURNING id::text, cancel_requested"};
+
+const Statement kRelease{
+    "task_release",
+    "UPDATE tasks SET lease_expires_at = now() - interval '1 second' "
+    "WHERE id IN (SELECT id FROM tasks WHERE id = ANY($2::uuid[]) AND lease_owner = $1 "
+    "             ORDER BY id FOR UPDATE)"};
+
+// ApplyMany: every update in one statement. Updates are rows of unnest over parallel arrays
+// (idx = position in the batch); steps and events are flattened with the idx of their update.
+// Tasks are locked in id order (no deadlocks between batches) and only where the lease is
+// held; an update whose task is not returned was not applied. Event numbers continue from the
+// locked row's last_event_seq. A new step's ordinal is the task's next one plus its position
+// in the update, so plan order is kept (ordinals may have gaps).
+// $1 ids, $2 owners, $3 states (0: unchanged), $4 results, $5 usages, $6 errors (NULL:
+// unchanged), $7 event counts; $8..$14 events: idx, kind, step id, step state, message, error,
+// state (0: the task's state after the update); $15..$17 steps: idx, id, step.
+const Statement kApplyMany{
+    "task_apply_many",
+    "WITH u AS ("
+    "  SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::bytea[], $5::bytea[],"
+    "                       $6::bytea[], $7::int[]) WITH ORDINALITY"
+    "    AS u(id, owner, state, result, usage, error, n_events, idx)"
+    "), locked AS ("
+    "  SELECT t.id FROM tasks t JOIN u ON u.id = t.id"
+    "  WHERE t.lease_owner = u.owner ORDER BY t.id FOR UPDATE OF t"
+    "), upd AS ("
+    "  UPDATE tasks t SET"
+    "    state = CASE WHEN u.state = 0 THEN t.state ELSE u.state END,"
+    "    result = coalesce(u.result, t.result),"
+    "    usage = coalesce(u.usage, t.usage),"
+    "    error = coalesce(u.error, t.error),"
+    "    last_event_seq = t.last_event_seq + u.n_events,"
+    "    updated_at = now(),"
+    "    finished_at = CASE WHEN u.state IN (4, 5, 6) THEN now() ELSE t.finished_at END,"
+    "    lease_owner = CASE WHEN u.state IN (4, 5, 6) THEN NULL ELSE t.lease_owner END,"
+    "    lease_expires_at = CASE WHEN u.state IN (4, 5, 6) THEN NULL ELSE t.lease_expires_at END"
+    "  FROM locked l JOIN u ON u.id = l.id"
+    "  WHERE t.id = l.id AND t.lease_owner = u.owner"
+    "  RETURNING t.id, u.idx, u.n_events, t.state, t.last_event_seq"
+    "), steps AS ("
+    "  INSERT INTO task_steps (task_id, step_id, ordinal, step)"
+    "  SELECT upd.id, s.step_id,"
+    "    (SELECT coalesce(max(ordinal) + 1, 0) FROM task_steps x WHERE x.task_id = upd.id)"
+    "      + s.ord::int, s.step"
+    "  FROM unnest($15::int[], $16::text[], $17::bytea[]) WITH ORDINALITY AS s(idx, step_id, step, ord)"
+    "  JOIN upd ON upd.idx = s.idx"
+    "  ON CONFLICT (task_id, step_id) DO UPDATE SET step = EXCLUDED.step, updated_at = now()"
+    "), events AS ("
+    "  SELECT e.*, row_number() OVER (PARTITION BY e.idx ORDER BY e.ord) AS n"
+    "  FROM unnest($8::int[], $9::int[], $10::text[], $11::int[], $12::text[], $13::bytea[],"
+    "              $14::int[])"
+    "    WITH ORDINALITY AS e(idx, kind, step_id, step_state, message, error, state, ord)"
+    "), ev AS ("
+    "  INSERT INTO task_events (task_id, seq, kind, state, step_id, step_state, message, error)"
+    "  SELECT upd.id, upd.last_event_seq - upd.n_events + e.n, e.kind,"
+    "    CASE WHEN e.state = 0 THEN upd.state ELSE e.state END, e.step_id,"
+    "    e.step_state, e.message, e.error"
+    "  FROM events e JOIN upd ON upd.idx = e.idx"
+    ") "
+    "SELECT idx, state, last_event_seq,"
+    "  (extract(epoch FROM now()) * 1000000)::bigint AS now_us,"
+    "  CASE WHEN n_events > 0 THEN"
+    "    (SELECT 1 FROM pg_notify('octo_task_event', upd.id::text)) END AS notified "
+    "FROM upd"};
+
+// Why ApplyMany left updates out: which of the tasks exist, and who holds them.
+const Statement kLeaseHolders{
+    "task_lease_holders",
+    "SELECT id::text, lease_owner FROM tasks WHERE id = ANY($1::uuid[])"};
+
+const Statement kSelectStepsOfTasks{
+    "task_select_steps_many",
+    "SELECT task_id::text, step FROM task_steps WHERE task_id = ANY($1::uuid[]) "
+    "ORDER BY task_id, ordinal"};
 
 const Statement kLockTask{"task_lock",
                           "SELECT state, lease_owner, cancel_requested, last_event_seq "
@@ -243,6 +361,7 @@ std::optional<StoredTask> LoadTask(pqxx::transaction_base& tx, const std::string
 // Appends one event with number `seq`; `state` is the task state after it.
 void InsertEvent(pqxx::transaction_base& tx, const std::string& task_id, int64_t seq,
                  v1::TaskState state, const v1::TaskEvent& event) {
+  if (event.state() != v1::TASK_STATE_UNSPECIFIED) state = event.state();
   Exec(tx, kInsertEvent, task_id, seq, static_cast<int>(event.kind()), static_cast<int>(state),
        event.step_id(), static_cast<int>(event.step_state()), event.message(),
        ToBytea(event.error()));
@@ -285,32 +404,53 @@ class PgTaskRepository final : public TaskRepository {
       return absl::InvalidArgumentError(absl::StrCat("spec.priority: unknown value ", priority));
     }
     const char* key = input.idempotency_key.empty() ? nullptr : input.idempotency_key.c_str();
-    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<CreateResult> {
-      pqxx::work tx(c);
-      // Under READ COMMITTED, a concurrent insert of the same key makes this INSERT wait for
-      // that transaction and then do nothing, and the SELECT below (a new snapshot) sees it.
-      pqxx::result inserted =
-          Exec(tx, kInsertTask, input.tenant_id, key, priority, ToBytea(input.spec),
-               input.traceparent.empty() ? nullptr : input.traceparent.c_str());
+    const bool claim = !input.claim_owner.empty();
+    if (claim && input.lease <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("lease must be > 0 to claim at creation");
+    }
+    // One statement, committed on its own, never repeated (RunOnce: a connection lost while
+    // it ran is reported, not retried, so the task is never inserted twice). A concurrent
+    // insert of the same key makes it wait for that transaction and then do nothing.
+    auto inserted_task = pool_->RunOnce([&](pqxx::connection& c) -> absl::StatusOr<CreateResult> {
       CreateResult out;
-      if (inserted.empty()) {
-        pqxx::result existing = Exec(tx, kSelectTaskByKey, input.tenant_id, key);
-        if (existing.empty()) {
-          return absl::AbortedError("idempotency key conflict with a task that vanished");
+      {
+        pqxx::nontransaction tx(c);
+        const char* traceparent = input.traceparent.empty() ? nullptr : input.traceparent.c_str();
+        pqxx::result inserted =
+            claim ? Exec(tx, kInsertClaimedTask, input.tenant_id, key, priority,
+                         ToBytea(input.spec), traceparent, input.claim_owner,
+                         ToMicros(input.lease))
+                  : Exec(tx, kInsertTask, input.tenant_id, key, priority, ToBytea(input.spec),
+                         traceparent);
+        if (!inserted.empty()) {
+          const pqxx::row& row = inserted[0];
+          v1::Task& t = out.task;
+          t.set_id(row["id"].c_str());
+          *t.mutable_spec() = input.spec;
+          t.set_state(claim ? v1::TASK_STATE_PLANNING : v1::TASK_STATE_PENDING);
+          *t.mutable_created_at() = ToTimestamp(row["created_us"].as<int64_t>());
+          *t.mutable_updated_at() = ToTimestamp(row["updated_us"].as<int64_t>());
+          t.set_last_event_seq(claim ? 2 : 1);
+          out.created = true;
+          out.claimed = claim;
+          return out;
         }
-        out.task = ParseTask(existing[0]).task;
-        LoadSteps(tx, &out.task);
-        out.created = false;
-      } else {
-        const std::string id = inserted[0][0].c_str();
-        v1::TaskEvent event;
-        event.set_kind(v1::TASK_EVENT_KIND_STATE_CHANGED);
-        InsertEvent(tx, id, 1, v1::TASK_STATE_PENDING, event);
-        Notify(tx, kTaskReadyChannel, id);
-        out.task = LoadTask(tx, id)->task;
-        out.created = true;
       }
-      tx.commit();
+      out.created = false;
+      return out;
+    });
+    if (!inserted_task.ok() || inserted_task->created) return inserted_task;
+    // The key was taken: the first task.
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<CreateResult> {
+      CreateResult out;
+      pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
+      pqxx::result existing = Exec(tx, kSelectTaskByKey, input.tenant_id, key);
+      if (existing.empty()) {
+        return absl::AbortedError("idempotency key conflict with a task that vanished");
+      }
+      out.task = ParseTask(existing[0]).task;
+      LoadSteps(tx, &out.task);
+      out.created = false;
       return out;
     });
   }
@@ -357,17 +497,26 @@ class PgTaskRepository final : public TaskRepository {
   absl::StatusOr<std::vector<v1::TaskEvent>> ReadEvents(absl::string_view tenant_id,
                                                         absl::string_view task_id, int64_t from_seq,
                                                         int limit) override {
+    auto page = ReadEventPage(tenant_id, task_id, from_seq, limit);
+    if (!page.ok()) return page.status();
+    return std::move(page->events);
+  }
+
+  absl::StatusOr<EventPage> ReadEventPage(absl::string_view tenant_id, absl::string_view task_id,
+                                          int64_t from_seq, int limit) override {
     if (!IsUuid(task_id)) return NotFound(task_id);
     limit = limit <= 0 ? kReadEventsMaxLimit : std::min(limit, kReadEventsMaxLimit);
-    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<std::vector<v1::TaskEvent>> {
-      pqxx::read_transaction tx(c);
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<EventPage> {
+      pqxx::nontransaction tx(c);  // one statement: one snapshot
       pqxx::result r =
           Exec(tx, kReadEvents, std::string(task_id), std::string(tenant_id), from_seq, limit);
       if (r.empty()) return NotFound(task_id);
-      std::vector<v1::TaskEvent> events;
+      EventPage page;
+      page.state = static_cast<v1::TaskState>(r[0]["task_state"].as<int>());
+      page.last_event_seq = r[0]["task_last_seq"].as<int64_t>();
       for (const auto& row : r) {
         if (row["seq"].is_null()) break;  // the task has no events from from_seq on
-        v1::TaskEvent& e = events.emplace_back();
+        v1::TaskEvent& e = page.events.emplace_back();
         e.set_task_id(row["task_id"].c_str());
         e.set_seq(row["seq"].as<int64_t>());
         *e.mutable_time() = ToTimestamp(row["time_us"].as<int64_t>());
@@ -378,7 +527,7 @@ class PgTaskRepository final : public TaskRepository {
         e.set_message(row["message"].c_str());
         ReadOptionalProto(row["error"], [&] { return e.mutable_error(); });
       }
-      return events;
+      return page;
     });
   }
 
@@ -388,25 +537,33 @@ class PgTaskRepository final : public TaskRepository {
     if (lease <= absl::ZeroDuration()) return absl::InvalidArgumentError("lease must be > 0");
     if (max <= 0) return std::vector<ClaimedTask>{};
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<std::vector<ClaimedTask>> {
-      pqxx::work tx(c);
-      pqxx::result r = Exec(tx, kClaim, std::string(owner), ToMicros(lease), max, kAgingSeconds,
-                            max + kClaimSlack);
       std::vector<ClaimedTask> claimed;
-      for (const auto& row : r) {
-        StoredTask stored = ParseTask(row);
-        if (row["old_state"].as<int>() == v1::TASK_STATE_PENDING) {
-          v1::TaskEvent event;
-          event.set_kind(v1::TASK_EVENT_KIND_STATE_CHANGED);
-          InsertEvent(tx, stored.task.id(), stored.task.last_event_seq(), v1::TASK_STATE_PLANNING,
-                      event);
-          Notify(tx, kTaskEventChannel, stored.task.id());
-        } else {
-          LoadSteps(tx, &stored.task);  // taken over: resume from the stored steps
+      std::vector<std::string> taken_over;
+      {
+        // One statement, committed on its own: if the connection breaks while it runs and the
+        // pool retries, tasks claimed by the lost attempt are only delayed (their lease runs
+        // out and they are claimed again).
+        pqxx::nontransaction tx(c);
+        pqxx::result r = Exec(tx, kClaim, std::string(owner), ToMicros(lease), max,
+                              kAgingSeconds, max + kClaimSlack);
+        for (const auto& row : r) {
+          StoredTask stored = ParseTask(row);
+          const bool resumed = row["old_state"].as<int>() != v1::TASK_STATE_PENDING;
+          if (resumed) taken_over.push_back(stored.task.id());
+          claimed.push_back(ClaimedTask{std::move(stored.tenant_id), std::move(stored.task),
+                                        stored.cancel_requested, std::move(stored.traceparent),
+                                        resumed});
         }
-        claimed.push_back(ClaimedTask{std::move(stored.tenant_id), std::move(stored.task),
-                                      stored.cancel_requested, std::move(stored.traceparent)});
       }
-      tx.commit();
+      if (!taken_over.empty()) {
+        // Resume from the stored steps; the lease keeps them from changing under us.
+        pqxx::read_transaction tx(c);
+        pqxx::result r = Exec(tx, kSelectStepsOfTasks,
+                              absl::StrCat("{", absl::StrJoin(taken_over, ","), "}"));
+        absl::flat_hash_map<std::string, v1::Task*> by_id;
+        for (ClaimedTask& task : claimed) by_id[task.task.id()] = &task.task;
+        for (const auto& row : r) ReadProto(row[1], by_id.at(row[0].c_str())->add_steps());
+      }
       return claimed;
     });
   }
@@ -489,6 +646,167 @@ class PgTaskRepository final : public TaskRepository {
     });
   }
 
+  absl::StatusOr<std::vector<absl::StatusOr<AppliedUpdate>>> ApplyMany(
+      const std::vector<TaskUpdate>& updates) override {
+    std::vector<absl::StatusOr<AppliedUpdate>> out(updates.size(),
+                                                   absl::UnknownError("not applied"));
+    // Positions of the updates sent to the database.
+    std::vector<size_t> sent;
+    absl::flat_hash_set<std::string> seen;
+    for (size_t i = 0; i < updates.size(); ++i) {
+      const TaskUpdate& update = updates[i];
+      if (update.lease_owner.empty()) {
+        out[i] = absl::InvalidArgumentError("lease_owner is empty");
+      } else if (update.state && (*update.state == v1::TASK_STATE_UNSPECIFIED ||
+                                  *update.state == v1::TASK_STATE_PENDING)) {
+        out[i] = absl::InvalidArgumentError("a claimed task cannot become PENDING or UNSPECIFIED");
+      } else if (std::any_of(update.steps.begin(), update.steps.end(),
+                             [](const v1::Step& step) { return step.id().empty(); })) {
+        out[i] = absl::InvalidArgumentError("step without id");
+      } else if (!IsUuid(update.task_id)) {
+        out[i] = NotFound(update.task_id);
+      } else if (!seen.insert(absl::AsciiStrToLower(update.task_id)).second) {
+        out[i] = absl::InvalidArgumentError(
+            absl::StrCat("task ", update.task_id, " appears twice in one ApplyMany"));
+      } else {
+        sent.push_back(i);
+      }
+    }
+    if (sent.empty()) return out;
+
+    ArrayLiteral ids, owners, states, results, usages, errors, counts;
+    ArrayLiteral ev_idx, ev_kind, ev_step, ev_step_state, ev_message, ev_error, ev_state;
+    ArrayLiteral st_idx, st_id, st_step;
+    for (size_t k = 0; k < sent.size(); ++k) {
+      const TaskUpdate& update = updates[sent[k]];
+      const int64_t idx = static_cast<int64_t>(k) + 1;  // WITH ORDINALITY counts from 1
+      ids.AddText(update.task_id);
+      owners.AddText(update.lease_owner);
+      states.AddInt(update.state ? static_cast<int>(*update.state) : 0);
+      update.result ? results.AddProto(*update.result) : results.AddNull();
+      update.usage ? usages.AddProto(*update.usage) : usages.AddNull();
+      update.error ? errors.AddProto(*update.error) : errors.AddNull();
+      counts.AddInt(static_cast<int64_t>(update.events.size()));
+      for (const v1::TaskEvent& event : update.events) {
+        ev_idx.AddInt(idx);
+        ev_kind.AddInt(event.kind());
+        ev_step.AddText(event.step_id());
+        ev_step_state.AddInt(event.step_state());
+        ev_message.AddText(event.message());
+        event.has_error() ? ev_error.AddProto(event.error()) : ev_error.AddNull();
+        ev_state.AddInt(event.state());
+      }
+      // A step listed twice: the last one wins (one row per step in the upsert).
+      absl::flat_hash_map<std::string, size_t> last;
+      for (size_t j = 0; j < update.steps.size(); ++j) last[update.steps[j].id()] = j;
+      for (size_t j = 0; j < update.steps.size(); ++j) {
+        if (last[update.steps[j].id()] != j) continue;
+        st_idx.AddInt(idx);
+        st_id.AddText(update.steps[j].id());
+        st_step.AddProto(update.steps[j]);
+      }
+    }
+    const std::string params[] = {
+        std::move(ids).Finish(),       std::move(owners).Finish(),    std::move(states).Finish(),
+        std::move(results).Finish(),   std::move(usages).Finish(),    std::move(errors).Finish(),
+        std::move(counts).Finish(),    std::move(ev_idx).Finish(),    std::move(ev_kind).Finish(),
+        std::move(ev_step).Finish(),   std::move(ev_step_state).Finish(),
+        std::move(ev_message).Finish(), std::move(ev_error).Finish(), std::move(ev_state).Finish(),
+        std::move(st_idx).Finish(),    std::move(st_id).Finish(),     std::move(st_step).Finish()};
+
+    struct Row {
+      v1::TaskState state;
+      int64_t last_seq;
+      int64_t now_us;
+    };
+    // One statement, committed on its own, never repeated (RunOnce: a connection lost while
+    // it ran is reported as UNAVAILABLE, not retried, so no event is ever stored twice).
+    auto applied = pool_->RunOnce([&](pqxx::connection& c) -> absl::StatusOr<std::vector<std::optional<Row>>> {
+      std::vector<std::optional<Row>> rows(sent.size());
+      pqxx::nontransaction tx(c);
+      pqxx::result r = Exec(tx, kApplyMany, params[0], params[1], params[2], params[3], params[4],
+                            params[5], params[6], params[7], params[8], params[9], params[10],
+                            params[11], params[12], params[13], params[14], params[15],
+                            params[16]);
+      for (const auto& row : r) {
+        rows.at(row["idx"].as<int64_t>() - 1) =
+            Row{static_cast<v1::TaskState>(row["state"].as<int>()),
+                row["last_event_seq"].as<int64_t>(), row["now_us"].as<int64_t>()};
+      }
+      return rows;
+    });
+    if (!applied.ok()) return applied.status();
+
+    std::vector<std::string> missing;
+    for (size_t k = 0; k < sent.size(); ++k) {
+      const TaskUpdate& update = updates[sent[k]];
+      const std::optional<Row>& row = (*applied)[k];
+      if (!row) {
+        missing.push_back(update.task_id);
+        continue;
+      }
+      AppliedUpdate done;
+      done.state = row->state;
+      done.last_event_seq = row->last_seq;
+      int64_t seq = row->last_seq - static_cast<int64_t>(update.events.size());
+      for (const v1::TaskEvent& event : update.events) {
+        v1::TaskEvent& stored = done.events.emplace_back(event);
+        stored.set_task_id(absl::AsciiStrToLower(update.task_id));
+        stored.set_seq(++seq);
+        if (stored.state() == v1::TASK_STATE_UNSPECIFIED) stored.set_state(row->state);
+        *stored.mutable_time() = ToTimestamp(row->now_us);
+      }
+      out[sent[k]] = std::move(done);
+    }
+    if (missing.empty()) return out;
+    // Rare: tell a lost lease from a task that does not exist.
+    auto holders = pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<absl::flat_hash_map<std::string, std::string>> {
+      pqxx::read_transaction tx(c);
+      absl::flat_hash_map<std::string, std::string> by_id;
+      for (const auto& row :
+           Exec(tx, kLeaseHolders, absl::StrCat("{", absl::StrJoin(missing, ","), "}"))) {
+        by_id[row[0].c_str()] = row[1].is_null() ? "" : row[1].c_str();
+      }
+      return by_id;
+    });
+    for (size_t k = 0; k < sent.size(); ++k) {
+      if ((*applied)[k]) continue;
+      const TaskUpdate& update = updates[sent[k]];
+      if (!holders.ok()) {
+        out[sent[k]] = absl::AbortedError(
+            absl::StrCat("task ", update.task_id, " was not updated: ", holders.status().message()));
+        continue;
+      }
+      auto it = holders->find(absl::AsciiStrToLower(update.task_id));
+      if (it == holders->end()) {
+        out[sent[k]] = NotFound(update.task_id);
+      } else {
+        out[sent[k]] = absl::AbortedError(
+            absl::StrCat("task ", update.task_id, " is not leased to ", update.lease_owner,
+                         it->second.empty() ? " (no lease)"
+                                            : absl::StrCat(" (held by ", it->second, ")")));
+      }
+    }
+    return out;
+  }
+
+  absl::StatusOr<int> Release(absl::string_view owner,
+                              const std::vector<std::string>& task_ids) override {
+    if (owner.empty()) return absl::InvalidArgumentError("lease owner is empty");
+    std::vector<std::string> ids;
+    for (const std::string& id : task_ids) {
+      if (IsUuid(id)) ids.push_back(id);
+    }
+    if (ids.empty()) return 0;
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<int> {
+      pqxx::work tx(c);
+      pqxx::result r = Exec(tx, kRelease, std::string(owner),
+                            absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
+      tx.commit();
+      return static_cast<int>(r.affected_rows());
+    });
+  }
+
   absl::StatusOr<v1::Task> RequestCancel(absl::string_view tenant_id, absl::string_view task_id,
                                          absl::string_view reason) override {
     if (!IsUuid(task_id)) return NotFound(task_id);
@@ -524,7 +842,7 @@ class PgTaskRepository final : public TaskRepository {
 
   absl::StatusOr<int64_t> CountPending() override {
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<int64_t> {
-      pqxx::read_transaction tx(c);
+      pqxx::nontransaction tx(c);
       return Exec(tx, kCountPending)[0][0].as<int64_t>();
     });
   }

@@ -2,122 +2,35 @@
 
 #include <algorithm>
 
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "google/protobuf/util/time_util.h"
 #include "octo/common/log.h"
-#include "octo/rpc/task_spec.h"
-#include "octo/telemetry/metrics.h"
-#include "octo/telemetry/trace.h"
-#include "src/planner.h"
 
 namespace octo::orchestrator {
 
-using google::protobuf::util::TimeUtil;
-
-// A task running on this replica.
-struct Engine::Running {
-  explicit Running(std::string id) : task_id(std::move(id)) {}
-  const std::string task_id;
-  telemetry::TraceContext trace = telemetry::TraceContext::NewRoot();
-  std::atomic<bool> cancelled{false};
-  std::atomic<bool> lost{false};
-  absl::Mutex mu;
-  grpc::ClientContext* call ABSL_GUARDED_BY(mu) = nullptr;
-
-  // Cancels the arm call in flight, if any.
-  void Interrupt() {
-    absl::MutexLock lock(&mu);
-    if (call != nullptr) call->TryCancel();
-  }
-  bool ShouldStop() const { return cancelled.load() || lost.load(); }
-};
-
-struct Engine::StepOutcome {
-  absl::Status status;
-  v1::ExecuteResponse response;
-};
-
-namespace {
-
-google::protobuf::Timestamp Now() { return TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now())); }
-
-absl::Time FromProto(const google::protobuf::Timestamp& ts) {
-  return absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(ts));
-}
-
-bool Retryable(absl::StatusCode code) {
-  return code == absl::StatusCode::kUnavailable || code == absl::StatusCode::kResourceExhausted ||
-         code == absl::StatusCode::kAborted;
-}
-
-v1::ErrorReason ReasonFor(absl::StatusCode code) {
-  switch (code) {
-    case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kNotFound:
-      return v1::ERROR_REASON_ARM_REJECTED;
-    case absl::StatusCode::kDeadlineExceeded:
-      return v1::ERROR_REASON_DEADLINE_EXCEEDED;
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kResourceExhausted:
-    case absl::StatusCode::kAborted:
-      return v1::ERROR_REASON_ARM_UNAVAILABLE;
-    default:
-      return v1::ERROR_REASON_INTERNAL;
-  }
-}
-
-v1::TaskEvent Event(v1::TaskEventKind kind, absl::string_view message,
-                    const v1::Step* step = nullptr) {
-  v1::TaskEvent event;
-  event.set_kind(kind);
-  event.set_message(std::string(message));
-  if (step != nullptr) {
-    event.set_step_id(step->id());
-    event.set_step_state(step->state());
-  }
-  return event;
-}
-
-void AddUsage(v1::Usage* total, const v1::Usage& add) {
-  total->set_prompt_tokens(total->prompt_tokens() + add.prompt_tokens());
-  total->set_completion_tokens(total->completion_tokens() + add.completion_tokens());
-  total->set_total_tokens(total->total_tokens() + add.total_tokens());
-  total->set_cost_usd(total->cost_usd() + add.cost_usd());
-}
-
-}  // namespace
-
-Engine::Engine(EngineOptions options, store::TaskRepository& tasks, ArmRegistry& arms,
-               cache::Cache* result_cache, EventHub& hub, prometheus::Registry& registry)
+Engine::Engine(EngineOptions options, store::TaskRepository& tasks, TaskWriter& writer,
+               ArmRegistry& arms, cache::Cache* result_cache, EventHub& hub,
+               prometheus::Registry& registry)
     : options_(std::move(options)),
       tasks_(tasks),
-      arms_(arms),
-      result_cache_(result_cache),
       hub_(hub),
-      finished_(prometheus::BuildCounter()
-                    .Name("octo_orchestrator_tasks_finished_total")
-                    .Help("Tasks that reached a terminal state on this replica, by state.")
-                    .Register(registry)),
-      task_seconds_(prometheus::BuildHistogram()
-                        .Name("octo_orchestrator_task_seconds")
-                        .Help("Time from submission to a terminal state, in seconds.")
-                        .Register(registry)
-                        .Add({}, telemetry::LatencyBuckets())),
-      step_seconds_(prometheus::BuildHistogram()
-                        .Name("octo_orchestrator_step_seconds")
-                        .Help("Arm call latency per step attempt, in seconds, by capability.")
-                        .Register(registry)),
+      run_metrics_(registry),
       claimed_(prometheus::BuildCounter()
                    .Name("octo_orchestrator_tasks_claimed_total")
                    .Help("Tasks claimed by this replica (new or resumed).")
                    .Register(registry)
                    .Add({})),
+      direct_claims_(prometheus::BuildCounter()
+                         .Name("octo_orchestrator_tasks_claimed_at_submit_total")
+                         .Help("Submitted tasks this replica claimed in the same statement "
+                               "(it had room and no queued work).")
+                         .Register(registry)
+                         .Add({})),
+      claim_batch_(prometheus::BuildHistogram()
+                       .Name("octo_orchestrator_claim_batch_tasks")
+                       .Help("Tasks taken per successful claim.")
+                       .Register(registry)
+                       .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64})),
       queue_depth_(prometheus::BuildGauge()
                        .Name("octo_orchestrator_queue_depth")
                        .Help("Tasks waiting to be claimed (PENDING), over all replicas.")
@@ -127,27 +40,52 @@ Engine::Engine(EngineOptions options, store::TaskRepository& tasks, ArmRegistry&
                          .Name("octo_orchestrator_tasks_running")
                          .Help("Tasks running on this replica now.")
                          .Register(registry)
-                         .Add({})) {}
+                         .Add({})) {
+  env_.options = options_.run;
+  env_.writer = &writer;
+  env_.arms = &arms;
+  env_.result_cache = result_cache;
+  env_.hub = &hub;
+  env_.metrics = &run_metrics_;
+}
 
 Engine::~Engine() { Stop(); }
 
 void Engine::Start() {
-  for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+  {
+    absl::MutexLock lock(&mu_);
+    started_ = true;
+  }
+  for (int i = 0; i < options_.max_tasks; ++i) threads_.emplace_back([this] { WorkerLoop(); });
+  threads_.emplace_back([this] { ClaimLoop(); });
   threads_.emplace_back([this] { RenewLoop(); });
 }
 
 void Engine::Stop() {
+  std::vector<std::shared_ptr<TaskControl>> held;
   {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
     stopping_ = true;
-    for (auto& [id, running] : running_) {
-      running->lost = true;  // abandon: the lease expires and another replica resumes
-      running->Interrupt();
-    }
+    for (auto& [id, control] : held_) held.push_back(control);
+    work_.SignalAll();
   }
+  for (auto& control : held) control->Abandon();
   for (auto& thread : threads_) thread.join();
   threads_.clear();
+  std::vector<std::string> ids;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [id, control] : held_) ids.push_back(id);
+    held_.clear();
+    queue_.clear();
+  }
+  if (!ids.empty()) {
+    auto released = tasks_.Release(options_.run.owner, ids);
+    log::Info("released leases", {{"tasks", absl::StrCat(ids.size())},
+                                  {"result", released.ok() ? absl::StrCat(*released)
+                                                           : released.status().ToString()}});
+  }
 }
 
 void Engine::Wake() {
@@ -156,34 +94,134 @@ void Engine::Wake() {
 }
 
 void Engine::CancelLocal(const std::string& task_id) {
-  absl::MutexLock lock(&mu_);
-  auto it = running_.find(task_id);
-  if (it == running_.end()) return;
-  it->second->cancelled = true;
-  it->second->Interrupt();
+  std::shared_ptr<TaskControl> control;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = held_.find(task_id);
+    if (it != held_.end()) control = it->second;
+  }
+  // The cancel request's event was written by somebody else: watchers must read it.
+  hub_.Refresh(task_id);
+  if (control != nullptr) control->Cancel();
 }
 
-void Engine::WorkerLoop() {
+int Engine::FreeSlotsLocked() const {
+  return options_.max_tasks - static_cast<int>(held_.size()) - reserved_;
+}
+
+namespace {
+v1::TaskEvent StateEvent(const v1::Task& task, int64_t seq, v1::TaskState state,
+                         const google::protobuf::Timestamp& time) {
+  v1::TaskEvent event;
+  event.set_task_id(task.id());
+  event.set_seq(seq);
+  *event.mutable_time() = time;
+  event.set_kind(v1::TASK_EVENT_KIND_STATE_CHANGED);
+  event.set_state(state);
+  return event;
+}
+}  // namespace
+
+void Engine::AdoptLocked(store::ClaimedTask task, std::vector<v1::TaskEvent> events) {
+  const std::string id = task.task.id();
+  hub_.SetLocal(id, task.tenant_id);
+  // The claim's own events, so that local watchers need not read them back.
+  hub_.Publish(id, events);
+  held_[id] = std::make_shared<TaskControl>(id);
+  queue_.push_back(std::move(task));
+  work_.Signal();
+}
+
+absl::StatusOr<store::CreateResult> Engine::Submit(store::NewTask task) {
+  bool direct = false;
+  {
+    absl::MutexLock lock(&mu_);
+    direct = started_ && !stopping_ && FreeSlotsLocked() > 0 && !more_ &&
+             queue_.empty() && wake_seq_ == drained_at_;
+    if (direct) ++reserved_;
+  }
+  if (direct) {
+    task.claim_owner = options_.run.owner;
+    task.lease = options_.lease;
+  }
+  auto created = tasks_.Create(task);
+  absl::MutexLock lock(&mu_);
+  if (direct) --reserved_;
+  if (!created.ok() || !created->created) return created;
+  if (!created->claimed) {
+    ++wake_seq_;  // others hear of it by NOTIFY
+    return created;
+  }
+  direct_claims_.Increment();
+  claimed_.Increment();
+  const v1::Task& t = created->task;
+  std::vector<v1::TaskEvent> events{StateEvent(t, 1, v1::TASK_STATE_PENDING, t.created_at()),
+                                    StateEvent(t, 2, v1::TASK_STATE_PLANNING, t.created_at())};
+  if (stopping_) return created;  // Stop releases nothing it does not hold: the lease expires
+  AdoptLocked(store::ClaimedTask{task.tenant_id, t, false, task.traceparent, false},
+              std::move(events));
+  return created;
+}
+
+void Engine::ClaimLoop() {
   while (true) {
     uint64_t seen;
+    int want;
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
       seen = wake_seq_;
+      want = std::min(options_.claim_batch, FreeSlotsLocked());
     }
-    auto claimed = tasks_.Claim(options_.owner, options_.lease, 1);
-    if (!claimed.ok()) {
-      log::Warn("claim failed", {{"error", claimed.status().ToString()}});
-    } else if (!claimed->empty()) {
-      claimed_.Increment();
-      Run(std::move(claimed->front()));
-      continue;
+    if (want > 0) {
+      auto claimed = tasks_.Claim(options_.run.owner, options_.lease, want);
+      if (!claimed.ok()) {
+        log::Warn("claim failed", {{"error", claimed.status().ToString()}});
+      } else if (!claimed->empty()) {
+        claimed_.Increment(static_cast<double>(claimed->size()));
+        claim_batch_.Observe(static_cast<double>(claimed->size()));
+        absl::MutexLock lock(&mu_);
+        for (store::ClaimedTask& task : *claimed) {
+          std::vector<v1::TaskEvent> events;
+          if (!task.taken_over) {
+            events.push_back(StateEvent(task.task, task.task.last_event_seq(),
+                                        v1::TASK_STATE_PLANNING, task.task.updated_at()));
+          }
+          AdoptLocked(std::move(task), std::move(events));
+        }
+      }
+      absl::MutexLock lock(&mu_);
+      more_ = claimed.ok() && static_cast<int>(claimed->size()) == want;
+      if (claimed.ok() && !more_) drained_at_ = seen;
+      if (more_ && FreeSlotsLocked() > 0) continue;
     }
     absl::MutexLock lock(&mu_);
-    auto woken = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return stopping_ || wake_seq_ != seen;
+    auto go = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stopping_ || (FreeSlotsLocked() > 0 && (wake_seq_ != seen || more_));
     };
-    mu_.AwaitWithTimeout(absl::Condition(&woken), options_.poll_interval);
+    mu_.AwaitWithTimeout(absl::Condition(&go), options_.poll_interval);
+  }
+}
+
+void Engine::WorkerLoop() {
+  while (true) {
+    store::ClaimedTask task;
+    std::shared_ptr<TaskControl> control;
+    {
+      absl::MutexLock lock(&mu_);
+      while (!stopping_ && queue_.empty()) work_.Wait(&mu_);
+      if (stopping_) return;  // queued tasks are released by Stop
+      task = std::move(queue_.front());
+      queue_.pop_front();
+      control = held_.at(task.task.id());
+    }
+    const std::string id = task.task.id();
+    running_gauge_.Increment();
+    RunTask(env_, std::move(task), control);
+    running_gauge_.Decrement();
+    hub_.ClearLocal(id);
+    absl::MutexLock lock(&mu_);
+    if (!stopping_) held_.erase(id);  // when stopping, Stop releases what is held
   }
 }
 
@@ -195,286 +233,34 @@ void Engine::RenewLoop() {
       absl::MutexLock lock(&mu_);
       auto stop = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
       if (mu_.AwaitWithTimeout(absl::Condition(&stop), period)) return;
-      for (const auto& [id, running] : running_) ids.push_back(id);
+      for (const auto& [id, control] : held_) ids.push_back(id);
     }
-    if (auto depth = tasks_.CountPending(); depth.ok()) queue_depth_.Set(static_cast<double>(*depth));
+    if (auto depth = tasks_.CountPending(); depth.ok()) {
+      queue_depth_.Set(static_cast<double>(*depth));
+    }
     if (ids.empty()) continue;
-    auto renewed = tasks_.Renew(options_.owner, ids, options_.lease);
+    auto renewed = tasks_.Renew(options_.run.owner, ids, options_.lease);
     if (!renewed.ok()) {
       log::Warn("lease renewal failed", {{"error", renewed.status().ToString()}});
       continue;
     }
-    absl::MutexLock lock(&mu_);
-    for (const std::string& id : renewed->lost) {
-      if (auto it = running_.find(id); it != running_.end()) {
-        it->second->lost = true;
-        it->second->Interrupt();
+    std::vector<std::shared_ptr<TaskControl>> lost, cancel;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const std::string& id : renewed->lost) {
+        if (auto it = held_.find(id); it != held_.end()) lost.push_back(it->second);
+      }
+      for (const std::string& id : renewed->cancel_requested) {
+        if (auto it = held_.find(id); it != held_.end()) cancel.push_back(it->second);
       }
     }
-    for (const std::string& id : renewed->cancel_requested) {
-      if (auto it = running_.find(id); it != running_.end()) {
-        it->second->cancelled = true;
-        it->second->Interrupt();
-      }
+    for (auto& control : lost) {
+      log::Warn("lease lost", {{"task_id", control->task_id()}});
+      control->Abandon();
     }
+    // The NOTIFY may have been missed (listener reconnecting): the flag is the fallback.
+    for (auto& control : cancel) control->Cancel();
   }
-}
-
-bool Engine::Apply(Running& running, store::TaskUpdate update, v1::Task* out) {
-  update.task_id = running.task_id;
-  update.lease_owner = options_.owner;
-  auto result = tasks_.Apply(update);
-  if (!result.ok()) {
-    if (result.status().code() != absl::StatusCode::kAborted) {
-      log::Error("task update failed", {{"error", result.status().ToString()}});
-    } else {
-      log::Warn("lease lost; task continues elsewhere");
-    }
-    running.lost = true;
-    return false;
-  }
-  hub_.Notify(running.task_id);
-  if (out != nullptr) *out = *std::move(result);
-  return true;
-}
-
-void Engine::Run(store::ClaimedTask claimed) {
-  v1::Task task = std::move(claimed.task);
-  const std::string tenant = claimed.tenant_id;
-  auto running = std::make_shared<Running>(task.id());
-  running->cancelled = claimed.cancel_requested;
-  if (auto trace = telemetry::TraceContext::Parse(claimed.traceparent)) running->trace = *trace;
-  {
-    absl::MutexLock lock(&mu_);
-    running_[task.id()] = running;
-  }
-  running_gauge_.Increment();
-  telemetry::Span span("orchestrator.RunTask", running->trace, task.id());
-  running->trace = span.context();
-
-  auto finish = [&](v1::TaskState state, std::optional<v1::TaskError> error,
-                    std::optional<v1::TaskResult> result, std::vector<v1::Step> steps) {
-    store::TaskUpdate update;
-    update.state = state;
-    update.steps = std::move(steps);
-    update.error = std::move(error);
-    update.result = std::move(result);
-    update.usage = task.usage();
-    update.events.push_back(Event(
-        v1::TASK_EVENT_KIND_STATE_CHANGED,
-        update.error ? update.error->message() : absl::StrCat("task ", rpc::StateName(state))));
-    if (state == v1::TASK_STATE_SUCCEEDED && result_cache_ != nullptr) {
-      // Cached before the state is stored, so a client that has seen SUCCEEDED gets a hit
-      // when it submits the same task again.
-      v1::Task cached = task;
-      cached.set_state(state);
-      *cached.mutable_result() = *update.result;
-      *cached.mutable_finished_at() = Now();
-      result_cache_->Put(rpc::TaskCacheKey(tenant, cached.spec()), cached.SerializeAsString(),
-                         options_.result_ttl);
-    }
-    v1::Task done;
-    if (!Apply(*running, std::move(update), &done)) return;
-    finished_.Add({{"state", rpc::StateName(state)}}).Increment();
-    task_seconds_.Observe(absl::ToDoubleSeconds(absl::Now() - FromProto(done.created_at())));
-    log::Info("task finished", {{"state", rpc::StateName(state)}});
-  };
-  auto fail = [&](v1::ErrorReason reason, std::string message, const v1::Step* step,
-                  int grpc_code, std::vector<v1::Step> steps) {
-    v1::TaskError error;
-    error.set_reason(reason);
-    error.set_message(std::move(message));
-    if (step != nullptr) error.set_step_id(step->id());
-    error.set_grpc_code(grpc_code);
-    finish(v1::TASK_STATE_FAILED, std::move(error), std::nullopt, std::move(steps));
-  };
-  auto cancel = [&](std::vector<v1::Step> steps) {
-    v1::TaskError error;
-    error.set_message("cancelled by request");
-    finish(v1::TASK_STATE_CANCELLED, std::move(error), std::nullopt, std::move(steps));
-  };
-
-  absl::Time task_deadline = absl::InfiniteFuture();
-  if (task.spec().budget().has_deadline()) {
-    const auto& d = task.spec().budget().deadline();
-    if (d.seconds() > 0 || d.nanos() > 0) {
-      task_deadline = FromProto(task.created_at()) +
-                      absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
-    }
-  }
-
-  [&] {
-    if (running->cancelled) return cancel({});
-    // Plan once; a resumed task keeps its stored plan and completed steps.
-    if (task.steps().empty()) {
-      std::vector<v1::Step> plan = BuiltinPlan(task.spec());
-      std::vector<std::string> names;
-      for (const auto& s : plan) names.push_back(absl::StrCat(s.id(), ":", s.capability()));
-      store::TaskUpdate update;
-      update.state = v1::TASK_STATE_RUNNING;
-      update.steps = plan;
-      update.events.push_back(
-          Event(v1::TASK_EVENT_KIND_PLANNED, absl::StrCat("plan: ", absl::StrJoin(names, ", "))));
-      update.events.push_back(Event(v1::TASK_EVENT_KIND_STATE_CHANGED, "task RUNNING"));
-      if (!Apply(*running, std::move(update), &task)) return;
-    } else if (task.state() != v1::TASK_STATE_RUNNING) {
-      store::TaskUpdate update;
-      update.state = v1::TASK_STATE_RUNNING;
-      update.events.push_back(Event(v1::TASK_EVENT_KIND_STATE_CHANGED, "task RUNNING (resumed)"));
-      if (!Apply(*running, std::move(update), &task)) return;
-    }
-
-    const v1::Step* last = nullptr;
-    for (int i = 0; i < task.steps_size(); ++i) {
-      v1::Step& step = *task.mutable_steps(i);
-      if (step.state() == v1::STEP_STATE_SUCCEEDED) {
-        last = &step;
-        continue;  // checkpointed: never run twice
-      }
-      if (running->lost) return;
-      if (running->cancelled) {
-        step.set_state(v1::STEP_STATE_CANCELLED);
-        return cancel({step});
-      }
-      if (absl::Now() >= task_deadline) {
-        step.set_state(v1::STEP_STATE_FAILED);
-        return fail(v1::ERROR_REASON_DEADLINE_EXCEEDED, "the task's deadline passed", &step,
-                    static_cast<int>(absl::StatusCode::kDeadlineExceeded), {step});
-      }
-      StepOutcome outcome = RunStep(*running, tenant, task, step, task_deadline);
-      if (running->lost) return;
-      if (running->cancelled) {
-        step.set_state(v1::STEP_STATE_CANCELLED);
-        *step.mutable_finished_at() = Now();
-        return cancel({step});
-      }
-      if (!outcome.status.ok()) {
-        step.set_state(v1::STEP_STATE_FAILED);
-        *step.mutable_finished_at() = Now();
-        step.mutable_error()->set_reason(ReasonFor(outcome.status.code()));
-        step.mutable_error()->set_message(std::string(outcome.status.message()));
-        step.mutable_error()->set_grpc_code(static_cast<int>(outcome.status.code()));
-        return fail(step.error().reason(),
-                    absl::StrCat("step ", step.id(), " (", step.capability(), ") failed: ",
-                                 outcome.status.message()),
-                    &step, static_cast<int>(outcome.status.code()), {step});
-      }
-      step.set_state(v1::STEP_STATE_SUCCEEDED);
-      *step.mutable_finished_at() = Now();
-      *step.mutable_output() = outcome.response.output();
-      *step.mutable_usage() = outcome.response.usage();
-      *step.mutable_provenance() = outcome.response.provenance();
-      AddUsage(task.mutable_usage(), outcome.response.usage());
-      store::TaskUpdate update;
-      update.steps.push_back(step);
-      update.usage = task.usage();
-      update.events.push_back(Event(v1::TASK_EVENT_KIND_STEP_SUCCEEDED,
-                                    absl::StrCat("step ", step.id(), " succeeded"), &step));
-      if (!Apply(*running, std::move(update))) return;
-      last = &step;
-    }
-    v1::TaskResult result;
-    if (last != nullptr) {
-      result.set_text(last->output().text());
-      *result.mutable_output() = last->output();
-    }
-    finish(v1::TASK_STATE_SUCCEEDED, std::nullopt, std::move(result), {});
-  }();
-
-  running_gauge_.Decrement();
-  absl::MutexLock lock(&mu_);
-  running_.erase(task.id());
-}
-
-Engine::StepOutcome Engine::RunStep(Running& running, const std::string& tenant,
-                                    const v1::Task& task, v1::Step& step,
-                                    absl::Time task_deadline) {
-  thread_local absl::BitGen gen;
-  StepOutcome outcome;
-  const ArmEndpoint* previous = nullptr;
-  for (int attempt = 1; attempt <= options_.step_attempts; ++attempt) {
-    ArmEndpoint* arm = arms_.Pick(step.capability(), previous);
-    if (arm == nullptr) arm = arms_.Pick(step.capability());
-    if (arm == nullptr) {
-      outcome.status = absl::UnavailableError(
-          absl::StrCat("no healthy arm serves capability \"", step.capability(), "\""));
-    } else {
-      step.set_state(v1::STEP_STATE_RUNNING);
-      step.set_arm(arm->target());
-      step.set_attempts(step.attempts() + 1);
-      if (!step.has_started_at()) *step.mutable_started_at() = Now();
-      store::TaskUpdate update;
-      update.steps.push_back(step);
-      update.events.push_back(Event(
-          v1::TASK_EVENT_KIND_STEP_STARTED,
-          absl::StrCat("step ", step.id(), " on ", arm->target(), " (attempt ", attempt, ")"),
-          &step));
-      if (!Apply(running, std::move(update))) return outcome;
-
-      v1::ExecuteRequest request;
-      request.set_task_id(task.id());
-      request.set_step_id(step.id());
-      request.set_tenant_id(tenant);
-      request.set_capability(step.capability());
-      request.set_instruction(step.instruction());
-      request.set_context(task.spec().context());
-      *request.mutable_acceptance_criteria() = task.spec().acceptance_criteria();
-      for (const std::string& dep : step.depends_on()) {
-        for (const v1::Step& other : task.steps()) {
-          if (other.id() == dep) {
-            auto* input = request.add_inputs();
-            input->set_step_id(dep);
-            input->set_text(other.output().text());
-          }
-        }
-      }
-      if (step.id() == task.steps(0).id()) {
-        if (task.spec().has_exec()) *request.mutable_exec() = task.spec().exec();
-        if (task.spec().has_retrieve()) *request.mutable_retrieve() = task.spec().retrieve();
-      }
-
-      grpc::ClientContext context;
-      context.set_deadline(
-          absl::ToChronoTime(std::min(absl::Now() + options_.step_timeout, task_deadline)));
-      telemetry::Span span(absl::StrCat("orchestrator.step.", step.capability()),
-                           running.trace, task.id());
-      span.Inject(&context);
-      {
-        absl::MutexLock lock(&running.mu);
-        running.call = &context;
-      }
-      if (running.ShouldStop()) context.TryCancel();
-      arm->BeginCall();
-      const absl::Time start = absl::Now();
-      grpc::Status status = arm->stub().Execute(&context, request, &outcome.response);
-      const absl::Duration latency = absl::Now() - start;
-      {
-        absl::MutexLock lock(&running.mu);
-        running.call = nullptr;
-      }
-      arm->RecordCall(status.ok(), latency, status.error_message());
-      step_seconds_.Add({{"capability", step.capability()}}, telemetry::LatencyBuckets())
-          .Observe(absl::ToDoubleSeconds(latency));
-      outcome.status = absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                                    status.error_message());
-      if (status.ok() || running.ShouldStop()) return outcome;
-      previous = arm;
-    }
-    if (!Retryable(outcome.status.code()) || attempt == options_.step_attempts) break;
-    if (absl::Now() >= task_deadline) break;
-    store::TaskUpdate update;
-    update.events.push_back(Event(v1::TASK_EVENT_KIND_STEP_RETRYING,
-                                  absl::StrCat("step ", step.id(), " retrying after: ",
-                                               outcome.status.message()),
-                                  &step));
-    if (!Apply(running, std::move(update))) return outcome;
-    // Full jitter: uniform in [0, backoff * 2^(attempt-1)].
-    const absl::Duration cap = options_.retry_backoff * (1 << (attempt - 1));
-    const absl::Time wake = absl::Now() + cap * absl::Uniform(gen, 0.0, 1.0);
-    while (absl::Now() < wake && !running.ShouldStop()) absl::SleepFor(absl::Milliseconds(10));
-    if (running.ShouldStop()) return outcome;
-  }
-  return outcome;
 }
 
 }  // namespace octo::orchestrator

@@ -1,8 +1,10 @@
 #include "src/operations_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "octo/rpc/metadata.h"
 #include "octo/telemetry/trace.h"
+#include "src/retry_policy.h"
 
 namespace octo::orchestrator {
 
@@ -23,8 +25,12 @@ grpc::Status OperationsService::IngestDocuments(grpc::ServerContext* context,
   if (request->documents().empty()) {
     return grpc::Status(grpc::INVALID_ARGUMENT, "documents: must not be empty");
   }
-  ArmEndpoint* arm = arms_.Pick("ingest");
-  if (arm == nullptr) return grpc::Status(grpc::UNAVAILABLE, "no healthy retriever arm");
+  ArmRegistry::Pick pick = arms_.Acquire("ingest");
+  if (pick.result != ArmRegistry::PickResult::kAcquired) {
+    return grpc::Status(pick.result == ArmRegistry::PickResult::kBusy ? grpc::RESOURCE_EXHAUSTED
+                                                                      : grpc::UNAVAILABLE,
+                        "no healthy retriever arm can take documents now");
+  }
   telemetry::Span span("orchestrator.IngestDocuments", telemetry::ExtractTrace(*context));
   v1::ExecuteRequest execute;
   execute.set_task_id("ingest");
@@ -36,7 +42,16 @@ grpc::Status OperationsService::IngestDocuments(grpc::ServerContext* context,
   call.set_deadline(context->deadline());
   span.Inject(&call);
   v1::ExecuteResponse result;
-  grpc::Status status = arm->stub().Execute(&call, execute, &result);
+  const absl::Time start = absl::Now();
+  grpc::Status status = pick.endpoint->stub().Execute(&call, execute, &result);
+  const absl::StatusCode code = static_cast<absl::StatusCode>(status.error_code());
+  arms_.Release(pick.endpoint,
+                status.ok()                                     ? CallOutcome::kSuccess
+                : code == absl::StatusCode::kCancelled          ? CallOutcome::kCancelled
+                : code == absl::StatusCode::kResourceExhausted  ? CallOutcome::kBusy
+                : IsEndpointFailure(code)                        ? CallOutcome::kEndpointFailure
+                                                                 : CallOutcome::kRejected,
+                absl::Now() - start, status.error_message(), result.provenance().instance());
   if (!status.ok()) return status;
   response->set_stored(result.output().ingest().stored());
   return grpc::Status::OK;

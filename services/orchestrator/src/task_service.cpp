@@ -1,5 +1,6 @@
 #include "src/task_service.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "octo/common/log.h"
 #include "octo/common/status.h"
@@ -38,12 +39,9 @@ grpc::Status TaskService::SubmitTask(grpc::ServerContext* context,
   }
   store::NewTask new_task{*tenant, request->idempotency_key(), request->spec(),
                           span.context().ToTraceparent()};
-  auto created = tasks_.Create(new_task);
+  auto created = engine_.Submit(std::move(new_task));
   if (!created.ok()) return common::ToGrpcStatus(created.status());
-  if (created->created) {
-    engine_.Wake();
-    log::Info("task accepted", {{"task_id", created->task.id()}});
-  }
+  if (created->created) log::Debug("task accepted", {{"task_id", created->task.id()}});
   *response->mutable_task() = std::move(created->task);
   response->set_created(created->created);
   return grpc::Status::OK;
@@ -73,29 +71,42 @@ grpc::Status TaskService::WatchTask(grpc::ServerContext* context,
   if (request->from_seq() < 0) {
     return grpc::Status(grpc::INVALID_ARGUMENT, "from_seq: must not be negative");
   }
+  // The store prints ids in lower case; the hub is keyed like that.
+  const std::string task_id = absl::AsciiStrToLower(request->task_id());
   int64_t next = std::max<int64_t>(1, request->from_seq());
-  EventHub::Watch watch(hub_, request->task_id());
+  // Registered before the first read, so that nothing published afterwards is missed.
+  EventHub::Watch watch(hub_, task_id);
+  // A task this replica runs for this tenant can start from memory; otherwise the first
+  // store read also checks the tenant.
+  bool read_once = watch.ServedLocally(*tenant, next);
+  uint64_t read_dirt = 0;
   while (!context->IsCancelled()) {
     const uint64_t version = watch.version();
-    auto events = tasks_.ReadEvents(*tenant, request->task_id(), next, kWatchBatch);
-    if (!events.ok()) return common::ToGrpcStatus(events.status());
-    for (const v1::TaskEvent& event : *events) {
+    // Events this replica wrote come from memory; anything else (another replica's writes, a
+    // gap, the backlog) from the store.
+    EventHub::Watch::Taken taken = watch.Buffered(next);
+    std::vector<v1::TaskEvent> events = std::move(taken.events);
+    if (!read_once || taken.gap || (events.empty() && watch.dirt() != read_dirt)) {
+      read_dirt = watch.dirt();
+      read_once = true;
+      auto page = tasks_.ReadEventPage(*tenant, task_id, next, kWatchBatch);
+      if (!page.ok()) return common::ToGrpcStatus(page.status());
+      events = std::move(page->events);
+      // Asked from past the end of a finished task: nothing more will come.
+      if (events.empty() && rpc::IsTerminal(page->state) && next > page->last_event_seq) {
+        return grpc::Status::OK;
+      }
+    }
+    for (const v1::TaskEvent& event : events) {
       if (!writer->Write(event)) return grpc::Status(grpc::CANCELLED, "client went away");
       next = event.seq() + 1;
       if (event.kind() == v1::TASK_EVENT_KIND_STATE_CHANGED && rpc::IsTerminal(event.state())) {
         return grpc::Status::OK;
       }
     }
-    if (static_cast<int>(events->size()) == kWatchBatch) continue;
-    if (events->empty()) {
-      // Asked from past the end of a finished task: nothing more will come.
-      auto task = tasks_.Get(*tenant, request->task_id());
-      if (!task.ok()) return common::ToGrpcStatus(task.status());
-      if (rpc::IsTerminal(task->state()) && next > task->last_event_seq()) {
-        return grpc::Status::OK;
-      }
-    }
+    if (!events.empty()) continue;  // there may be more
     watch.WaitForChange(version, options_.watch_poll);
+    if (watch.version() == version) read_dirt = ~uint64_t{0};  // quiet for a while: poll the store
   }
   return grpc::Status(grpc::CANCELLED, "watch cancelled");
 }
@@ -110,6 +121,8 @@ grpc::Status TaskService::CancelTask(grpc::ServerContext* context,
   const std::string reason = request->reason().empty() ? "cancelled by client" : request->reason();
   auto task = tasks_.RequestCancel(*tenant, request->task_id(), reason.substr(0, 1000));
   if (!task.ok()) return common::ToGrpcStatus(task.status());
+  // The replica running the task learns of it by NOTIFY (or its lease renewal); when that is
+  // this one, it stops at once.
   if (!rpc::IsTerminal(task->state())) engine_.CancelLocal(task->id());
   *response = *std::move(task);
   return grpc::Status::OK;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <thread>
@@ -415,6 +416,8 @@ TEST_F(TaskRepositoryTest, ExpiredLeaseIsTakenOverWithCompletedSteps) {
   absl::SleepFor(absl::Milliseconds(400));
   ClaimedTask second = ClaimOne("worker-b");
   EXPECT_EQ(second.task.id(), task.id());
+  EXPECT_FALSE(first.taken_over);
+  EXPECT_TRUE(second.taken_over);
   EXPECT_EQ(second.task.state(), v1::TASK_STATE_RUNNING);  // resumed, not re-planned
   ASSERT_EQ(second.task.steps_size(), 2);
   EXPECT_EQ(second.task.steps(0).id(), "s1");
@@ -627,6 +630,280 @@ TEST_F(TaskRepositoryTest, CountPendingCountsOnlyPendingTasks) {
   ClaimOne("w");
   OCTO_ASSIGN_OR_FAIL(int64_t pending, repo_->CountPending());
   EXPECT_EQ(pending, 4);
+}
+
+TEST_F(TaskRepositoryTest, ApplyManyStoresEachUpdateLikeApply) {
+  const v1::Task a = Create("a");
+  const v1::Task b = Create("b");
+  ClaimOne("w");
+  ClaimOne("w");
+  TaskUpdate plan_a = Update(a.id(), "w", v1::TASK_STATE_RUNNING);
+  plan_a.steps = {MakeStep("s1", v1::STEP_STATE_RUNNING, "quote \" and back\\slash"),
+                  MakeStep("s2", v1::STEP_STATE_PENDING, "two")};
+  plan_a.events = {Event(v1::TASK_EVENT_KIND_PLANNED), Event(v1::TASK_EVENT_KIND_STATE_CHANGED),
+                   Event(v1::TASK_EVENT_KIND_STEP_STARTED, "s1")};
+  plan_a.events[0].set_message("plan: s1, s2 {with} \"quotes\", commas");
+  TaskUpdate done_b = Update(b.id(), "w", v1::TASK_STATE_FAILED);
+  v1::TaskError error;
+  error.set_reason(v1::ERROR_REASON_BUDGET_EXCEEDED);
+  error.set_message("over budget");
+  done_b.error = error;
+  v1::Usage usage;
+  usage.set_total_tokens(77);
+  done_b.usage = usage;
+  v1::TaskEvent failed = Event(v1::TASK_EVENT_KIND_STATE_CHANGED);
+  *failed.mutable_error() = error;
+  done_b.events = {failed};
+
+  OCTO_ASSIGN_OR_FAIL(auto results, repo_->ApplyMany({plan_a, done_b}));
+  ASSERT_EQ(results.size(), 2u);
+  ASSERT_TRUE(results[0].ok()) << results[0].status();
+  ASSERT_TRUE(results[1].ok()) << results[1].status();
+  EXPECT_EQ(results[0]->state, v1::TASK_STATE_RUNNING);
+  EXPECT_EQ(results[0]->last_event_seq, 5);
+  EXPECT_THAT(Seqs(results[0]->events), ElementsAre(3, 4, 5));
+  EXPECT_EQ(results[0]->events[2].step_id(), "s1");
+  EXPECT_EQ(results[0]->events[2].task_id(), a.id());
+  EXPECT_EQ(results[0]->events[2].state(), v1::TASK_STATE_RUNNING);
+  EXPECT_GT(results[0]->events[2].time().seconds(), 0);
+  EXPECT_EQ(results[1]->state, v1::TASK_STATE_FAILED);
+  EXPECT_THAT(Seqs(results[1]->events), ElementsAre(3));
+
+  // What ApplyMany reported is what the store holds.
+  OCTO_ASSIGN_OR_FAIL(auto events_a, repo_->ReadEvents(kTenant, a.id(), 3, 10));
+  ASSERT_EQ(events_a.size(), 3u);
+  for (size_t i = 0; i < events_a.size(); ++i) {
+    EXPECT_EQ(events_a[i].SerializeAsString(), results[0]->events[i].SerializeAsString());
+  }
+  EXPECT_EQ(events_a[0].message(), "plan: s1, s2 {with} \"quotes\", commas");
+  OCTO_ASSIGN_OR_FAIL(v1::Task got_a, repo_->Get(kTenant, a.id()));
+  ASSERT_EQ(got_a.steps_size(), 2);
+  EXPECT_EQ(got_a.steps(0).instruction(), "quote \" and back\\slash");
+  EXPECT_EQ(got_a.steps(1).id(), "s2");
+  EXPECT_EQ(Column(a.id(), "lease_owner"), "w");
+  OCTO_ASSIGN_OR_FAIL(v1::Task got_b, repo_->Get(kTenant, b.id()));
+  EXPECT_EQ(got_b.state(), v1::TASK_STATE_FAILED);
+  EXPECT_EQ(got_b.error().reason(), v1::ERROR_REASON_BUDGET_EXCEEDED);
+  EXPECT_EQ(got_b.usage().total_tokens(), 77);
+  EXPECT_TRUE(got_b.has_finished_at());
+  EXPECT_EQ(Column(b.id(), "lease_owner"), "<null>");
+  OCTO_ASSIGN_OR_FAIL(auto events_b, repo_->ReadEvents(kTenant, b.id(), 3, 10));
+  ASSERT_EQ(events_b.size(), 1u);
+  EXPECT_EQ(events_b[0].error().message(), "over budget");
+
+  // Later updates keep numbering, keep the plan order and leave unset fields alone.
+  TaskUpdate progress = Update(a.id(), "w");
+  progress.steps = {MakeStep("s3", v1::STEP_STATE_PENDING, "three"),
+                    MakeStep("s1", v1::STEP_STATE_SUCCEEDED, "one")};
+  progress.events = {Event(v1::TASK_EVENT_KIND_STEP_SUCCEEDED, "s1")};
+  OCTO_ASSIGN_OR_FAIL(auto more, repo_->ApplyMany({progress}));
+  ASSERT_TRUE(more[0].ok()) << more[0].status();
+  EXPECT_THAT(Seqs(more[0]->events), ElementsAre(6));
+  OCTO_ASSIGN_OR_FAIL(got_a, repo_->Get(kTenant, a.id()));
+  std::vector<std::string> order;
+  for (const auto& step : got_a.steps()) order.push_back(step.id());
+  EXPECT_THAT(order, ElementsAre("s1", "s2", "s3"));
+  EXPECT_EQ(got_a.steps(0).state(), v1::STEP_STATE_SUCCEEDED);
+  EXPECT_EQ(got_a.state(), v1::TASK_STATE_RUNNING);
+}
+
+TEST_F(TaskRepositoryTest, ApplyManyJudgesEachUpdateOnItsOwn) {
+  const v1::Task mine = Create("mine");
+  const v1::Task theirs = Create("theirs");
+  const v1::Task unclaimed = Create("unclaimed");
+  ClaimOne("w");
+  ClaimOne("other");
+  const std::string unknown = "123e4567-e89b-12d3-a456-426614174000";
+  TaskUpdate ok = Update(mine.id(), "w");
+  ok.events = {Event(v1::TASK_EVENT_KIND_STEP_STARTED, "s1")};
+  TaskUpdate stolen = Update(theirs.id(), "w", v1::TASK_STATE_SUCCEEDED);
+  stolen.events = {Event(v1::TASK_EVENT_KIND_STATE_CHANGED)};
+  OCTO_ASSIGN_OR_FAIL(
+      auto results,
+      repo_->ApplyMany({stolen, ok, Update(unclaimed.id(), "w"), Update(unknown, "w"),
+                        Update("garbage", "w"), Update(mine.id(), "w"),
+                        Update(mine.id(), "w", v1::TASK_STATE_PENDING)}));
+  ASSERT_EQ(results.size(), 7u);
+  EXPECT_EQ(results[0].status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(std::string(results[0].status().message()), ::testing::HasSubstr("held by other"));
+  ASSERT_TRUE(results[1].ok()) << results[1].status();
+  EXPECT_EQ(results[2].status().code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(results[3].status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(results[4].status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(results[5].status().code(), absl::StatusCode::kInvalidArgument);  // twice
+  EXPECT_EQ(results[6].status().code(), absl::StatusCode::kInvalidArgument);
+
+  OCTO_ASSIGN_OR_FAIL(v1::Task after, repo_->Get(kTenant, theirs.id()));
+  EXPECT_EQ(after.state(), v1::TASK_STATE_PLANNING);
+  EXPECT_EQ(after.last_event_seq(), 2);
+  OCTO_ASSIGN_OR_FAIL(auto events, repo_->ReadEvents(kTenant, mine.id(), 0, 0));
+  EXPECT_THAT(Seqs(events), ElementsAre(1, 2, 3));
+}
+
+TEST_F(TaskRepositoryTest, ConcurrentApplyManyKeepsEventsGapless) {
+  constexpr int kTasks = 12;
+  constexpr int kWriters = 4;
+  constexpr int kRounds = 15;
+  std::vector<std::string> ids;
+  for (int i = 0; i < kTasks; ++i) ids.push_back(Create("t").id());
+  OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("w", absl::Seconds(30), kTasks));
+  ASSERT_EQ(claimed.size(), static_cast<size_t>(kTasks));
+  // Each writer owns a slice of the tasks but batches overlap in time; renewals run too.
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int round = 0; round < kRounds; ++round) {
+        std::vector<TaskUpdate> batch;
+        for (int i = w; i < kTasks; i += kWriters) {
+          TaskUpdate update = Update(ids[i], "w");
+          update.events = {Event(v1::TASK_EVENT_KIND_STEP_STARTED, "s"),
+                           Event(v1::TASK_EVENT_KIND_STEP_SUCCEEDED, "s")};
+          batch.push_back(update);
+        }
+        auto results = repo_->ApplyMany(batch);
+        if (!results.ok()) {
+          ++failures;
+          continue;
+        }
+        for (const auto& r : *results) failures += !r.ok();
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    for (int round = 0; round < kRounds; ++round) {
+      failures += !repo_->Renew("w", ids, absl::Seconds(30)).ok();
+    }
+  });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  for (const std::string& id : ids) {
+    OCTO_ASSIGN_OR_FAIL(auto events, repo_->ReadEvents(kTenant, id, 0, 0));
+    ASSERT_EQ(events.size(), static_cast<size_t>(2 + 2 * kRounds));
+    for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), static_cast<int64_t>(i + 1));
+  }
+}
+
+TEST_F(TaskRepositoryTest, AnEventMaySayWhichStateItLeftTheTaskIn) {
+  const v1::Task task = Create("goal");
+  ClaimOne("w");
+  // One update that plans, runs and finishes: each event keeps its own state.
+  TaskUpdate all = Update(task.id(), "w", v1::TASK_STATE_SUCCEEDED);
+  v1::TaskEvent running = Event(v1::TASK_EVENT_KIND_STATE_CHANGED);
+  running.set_state(v1::TASK_STATE_RUNNING);
+  v1::TaskEvent step = Event(v1::TASK_EVENT_KIND_STEP_SUCCEEDED, "s1");
+  step.set_state(v1::TASK_STATE_RUNNING);
+  all.events = {running, step, Event(v1::TASK_EVENT_KIND_STATE_CHANGED)};
+  OCTO_ASSIGN_OR_FAIL(auto results, repo_->ApplyMany({all}));
+  ASSERT_TRUE(results[0].ok()) << results[0].status();
+  std::vector<v1::TaskState> reported;
+  for (const auto& e : results[0]->events) reported.push_back(e.state());
+  EXPECT_THAT(reported, ElementsAre(v1::TASK_STATE_RUNNING, v1::TASK_STATE_RUNNING,
+                                    v1::TASK_STATE_SUCCEEDED));
+  OCTO_ASSIGN_OR_FAIL(auto stored, repo_->ReadEvents(kTenant, task.id(), 3, 10));
+  ASSERT_EQ(stored.size(), 3u);
+  for (size_t i = 0; i < stored.size(); ++i) EXPECT_EQ(stored[i].state(), reported[i]);
+
+  // Apply honours it too.
+  const v1::Task other = Create("other");
+  ClaimOne("w");
+  TaskUpdate one = Update(other.id(), "w", v1::TASK_STATE_FAILED);
+  one.events = {running, Event(v1::TASK_EVENT_KIND_STATE_CHANGED)};
+  OCTO_ASSERT_OK(repo_->Apply(one));
+  OCTO_ASSIGN_OR_FAIL(auto other_events, repo_->ReadEvents(kTenant, other.id(), 3, 10));
+  ASSERT_EQ(other_events.size(), 2u);
+  EXPECT_EQ(other_events[0].state(), v1::TASK_STATE_RUNNING);
+  EXPECT_EQ(other_events[1].state(), v1::TASK_STATE_FAILED);
+}
+
+TEST_F(TaskRepositoryTest, CreateCanClaimTheNewTaskAtOnce) {
+  NewTask input{kTenant, "", Spec("mine at once"), ""};
+  input.claim_owner = "w";
+  input.lease = absl::Seconds(30);
+  OCTO_ASSIGN_OR_FAIL(CreateResult created, repo_->Create(input));
+  EXPECT_TRUE(created.created);
+  EXPECT_TRUE(created.claimed);
+  EXPECT_EQ(created.task.state(), v1::TASK_STATE_PLANNING);
+  EXPECT_EQ(created.task.last_event_seq(), 2);
+  const std::string id = created.task.id();
+  EXPECT_EQ(Column(id, "lease_owner"), "w");
+  OCTO_ASSIGN_OR_FAIL(auto events, repo_->ReadEvents(kTenant, id, 0, 0));
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].state(), v1::TASK_STATE_PENDING);
+  EXPECT_EQ(events[1].state(), v1::TASK_STATE_PLANNING);
+  EXPECT_EQ(events[1].kind(), v1::TASK_EVENT_KIND_STATE_CHANGED);
+  // Nobody else can claim it, and its owner can write to it.
+  OCTO_ASSIGN_OR_FAIL(auto others, repo_->Claim("x", absl::Seconds(30), 5));
+  EXPECT_THAT(others, IsEmpty());
+  OCTO_ASSERT_OK(repo_->Apply(Update(id, "w", v1::TASK_STATE_RUNNING)));
+  OCTO_ASSIGN_OR_FAIL(int64_t pending, repo_->CountPending());
+  EXPECT_EQ(pending, 0);
+
+  // An idempotency hit returns the first task unclaimed by this call.
+  NewTask first{kTenant, "k", Spec("queued"), ""};
+  OCTO_ASSIGN_OR_FAIL(CreateResult queued, repo_->Create(first));
+  EXPECT_FALSE(queued.claimed);
+  NewTask again = first;
+  again.claim_owner = "w";
+  again.lease = absl::Seconds(30);
+  OCTO_ASSIGN_OR_FAIL(CreateResult hit, repo_->Create(again));
+  EXPECT_FALSE(hit.created);
+  EXPECT_FALSE(hit.claimed);
+  EXPECT_EQ(hit.task.state(), v1::TASK_STATE_PENDING);
+  NewTask bad{kTenant, "", Spec("x"), ""};
+  bad.claim_owner = "w";
+  EXPECT_EQ(repo_->Create(bad).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(TaskRepositoryTest, ReadEventPageCarriesTheTasksState) {
+  const v1::Task task = Create("goal");
+  OCTO_ASSIGN_OR_FAIL(EventPage pending, repo_->ReadEventPage(kTenant, task.id(), 2, 10));
+  EXPECT_THAT(pending.events, IsEmpty());
+  EXPECT_EQ(pending.state, v1::TASK_STATE_PENDING);
+  EXPECT_EQ(pending.last_event_seq, 1);
+  ClaimOne("w");
+  TaskUpdate done = Update(task.id(), "w", v1::TASK_STATE_SUCCEEDED);
+  done.events = {Event(v1::TASK_EVENT_KIND_STATE_CHANGED)};
+  OCTO_ASSERT_OK(repo_->Apply(done));
+  OCTO_ASSIGN_OR_FAIL(EventPage page, repo_->ReadEventPage(kTenant, task.id(), 2, 10));
+  EXPECT_THAT(Seqs(page.events), ElementsAre(2, 3));
+  EXPECT_EQ(page.state, v1::TASK_STATE_SUCCEEDED);
+  EXPECT_EQ(page.last_event_seq, 3);
+  OCTO_ASSIGN_OR_FAIL(EventPage beyond, repo_->ReadEventPage(kTenant, task.id(), 4, 10));
+  EXPECT_THAT(beyond.events, IsEmpty());
+  EXPECT_EQ(beyond.state, v1::TASK_STATE_SUCCEEDED);
+  EXPECT_EQ(repo_->ReadEventPage(kOtherTenant, task.id(), 1, 10).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(TaskRepositoryTest, ReleasedLeaseCanBeClaimedAtOnce) {
+  const v1::Task task = Create("goal");
+  const v1::Task other = Create("other");
+  ClaimOne("w", absl::Minutes(5));
+  ClaimOne("x", absl::Minutes(5));
+  OCTO_ASSIGN_OR_FAIL(int released, repo_->Release("w", {task.id(), other.id(), "garbage"}));
+  EXPECT_EQ(released, 1);  // only the lease "w" holds
+  OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("y", absl::Seconds(30), 5));
+  EXPECT_THAT(Ids(claimed), ElementsAre(task.id()));
+  EXPECT_EQ(claimed[0].task.state(), v1::TASK_STATE_PLANNING);
+  EXPECT_EQ(Column(other.id(), "lease_owner"), "x");
+}
+
+TEST_F(TaskRepositoryTest, ClaimedBatchComesInRankOrderWithOneEventEach) {
+  const v1::Task low = Create("low", v1::PRIORITY_LOW);
+  const v1::Task critical = Create("critical", v1::PRIORITY_CRITICAL);
+  const v1::Task medium = Create("medium", v1::PRIORITY_MEDIUM);
+  OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("w", absl::Seconds(30), 10));
+  EXPECT_THAT(Ids(claimed), ElementsAre(critical.id(), medium.id(), low.id()));
+  for (const auto& c : claimed) {
+    EXPECT_FALSE(c.taken_over);
+    EXPECT_EQ(c.task.last_event_seq(), 2);
+    OCTO_ASSIGN_OR_FAIL(auto events, repo_->ReadEvents(kTenant, c.task.id(), 0, 0));
+    EXPECT_THAT(Seqs(events), ElementsAre(1, 2));
+    EXPECT_EQ(events[1].state(), v1::TASK_STATE_PLANNING);
+    // The claim's event is dated with the claim itself.
+    EXPECT_EQ(events[1].time().SerializeAsString(), c.task.updated_at().SerializeAsString());
+  }
 }
 
 }  // namespace

@@ -26,7 +26,9 @@ class PgPool;  // defined in src/; opaque to users of the store
 
 // Opens the pool (all connections eagerly). UNAVAILABLE when the server cannot be reached;
 // INVALID_ARGUMENT for an empty dsn or size < 1. Thread-safe; a connection found broken is
-// replaced, so the pool recovers by itself after a database restart.
+// replaced, so the pool recovers by itself after a database restart. Its connections keep
+// one generic plan per prepared statement (plan_cache_mode=force_generic_plan) instead of
+// re-planning on every call.
 absl::StatusOr<std::shared_ptr<PgPool>> OpenPgPool(const PgPoolOptions& options);
 
 absl::StatusOr<std::unique_ptr<TaskRepository>> NewPgTaskRepository(std::shared_ptr<PgPool> pool);

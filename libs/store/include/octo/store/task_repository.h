@@ -27,12 +27,19 @@ struct NewTask {
   v1::TaskSpec spec;
   // W3C traceparent of the submitting call, so the work joins its trace. May be empty.
   std::string traceparent;
+  // When set, a task this call creates is claimed at once by this owner for `lease` (as
+  // Claim would), instead of waiting in the queue: for a replica that has room and knows of
+  // no queued work, so that the queue round trip is skipped without overtaking anything.
+  std::string claim_owner;
+  absl::Duration lease = absl::ZeroDuration();
 };
 
 struct CreateResult {
   v1::Task task;
   // False when an idempotency key matched an existing task.
   bool created = false;
+  // The new task was claimed for NewTask::claim_owner (state PLANNING, event 2).
+  bool claimed = false;
 };
 
 struct ListQuery {
@@ -56,6 +63,10 @@ struct ClaimedTask {
   bool cancel_requested = false;
   // As given to Create; empty when none was.
   std::string traceparent;
+  // True when the task was running elsewhere and its lease had expired (it keeps its state
+  // and steps, and the claim added no event); false for a PENDING task, which the claim moved
+  // to PLANNING with event number task.last_event_seq at task.updated_at.
+  bool taken_over = false;
 };
 
 // One atomic change to a task held under lease. Either all of it is stored or none.
@@ -69,9 +80,26 @@ struct TaskUpdate {
   std::optional<v1::TaskResult> result;
   std::optional<v1::Usage> usage;
   std::optional<v1::TaskError> error;
-  // Appended in order. The store fills task_id, seq (next numbers, no gaps), time, and
-  // state (the task state after this update) and notifies kTaskEventChannel.
+  // Appended in order. The store fills task_id, seq (next numbers, no gaps), time, and —
+  // unless the event sets it, as an update that passes through several states must — state
+  // (the task state after this update); it notifies kTaskEventChannel.
   std::vector<v1::TaskEvent> events;
+};
+
+// What ApplyMany stored for one update.
+struct AppliedUpdate {
+  // The update's events as stored: task_id, seq, time and state filled in.
+  std::vector<v1::TaskEvent> events;
+  // The task's state and last event sequence number after the update.
+  v1::TaskState state = v1::TASK_STATE_UNSPECIFIED;
+  int64_t last_event_seq = 0;
+};
+
+// Events of a task and, read with them, the task's state.
+struct EventPage {
+  std::vector<v1::TaskEvent> events;
+  v1::TaskState state = v1::TASK_STATE_UNSPECIFIED;
+  int64_t last_event_seq = 0;
 };
 
 struct RenewResult {
@@ -87,7 +115,12 @@ class TaskRepository {
   virtual ~TaskRepository() = default;
 
   // Stores a PENDING task with event 1 (STATE_CHANGED → PENDING) and notifies
-  // kTaskReadyChannel, in one transaction.
+  // kTaskReadyChannel, in one transaction. With claim_owner set, stores it claimed instead:
+  // events 1 (PENDING) and 2 (PLANNING), the lease, and a kTaskEventChannel notification
+  // (nobody else needs waking). INVALID_ARGUMENT for claim_owner with a non-positive lease.
+  // UNAVAILABLE when the database was lost during the insert: the task may or may not be
+  // stored (it is never inserted twice by a retry of this call; clients retry with an
+  // idempotency key).
   virtual absl::StatusOr<CreateResult> Create(const NewTask& task) = 0;
 
   // The task with its steps. NOT_FOUND when unknown (also for an id that is not a UUID) or
@@ -103,6 +136,12 @@ class TaskRepository {
   virtual absl::StatusOr<std::vector<v1::TaskEvent>> ReadEvents(absl::string_view tenant_id,
                                                                 absl::string_view task_id,
                                                                 int64_t from_seq, int limit) = 0;
+
+  // ReadEvents, plus the task's state and newest event number as of the same read (so a
+  // caller can tell that nothing more will come). One statement.
+  virtual absl::StatusOr<EventPage> ReadEventPage(absl::string_view tenant_id,
+                                                  absl::string_view task_id, int64_t from_seq,
+                                                  int limit) = 0;
 
   // Claims up to `max` tasks for `owner` with FOR UPDATE SKIP LOCKED: PENDING tasks and
   // non-terminal tasks whose lease expired, highest effective priority first, then oldest.
@@ -127,6 +166,23 @@ class TaskRepository {
   // the lease; NOT_FOUND for an unknown task; INVALID_ARGUMENT for state PENDING or
   // UNSPECIFIED or a step without id.
   virtual absl::StatusOr<v1::Task> Apply(const TaskUpdate& update) = 0;
+
+  // Applies several updates, each as Apply would, in one statement (one commit for all).
+  // Each update succeeds or fails on its own: ABORTED (lease not held), NOT_FOUND,
+  // INVALID_ARGUMENT (as for Apply, or a task that appears twice in `updates`). The call as a
+  // whole fails when the statement lost a deadlock or serialization race (ABORTED: nothing
+  // stored, safe to retry) or the database could not be reached or was lost during the
+  // statement (UNAVAILABLE: the updates may or may not be stored; retrying could store their
+  // events twice). Committed on its own, without BEGIN/COMMIT round trips.
+  // Results are in the order of `updates`. Cheaper than Apply: no task is read back.
+  virtual absl::StatusOr<std::vector<absl::StatusOr<AppliedUpdate>>> ApplyMany(
+      const std::vector<TaskUpdate>& updates) = 0;
+
+  // Gives up `owner`'s leases on `task_ids` at once (graceful shutdown), so that any replica
+  // can claim them now instead of after the lease runs out. Tasks not leased to `owner` are
+  // left alone. Returns how many leases were released.
+  virtual absl::StatusOr<int> Release(absl::string_view owner,
+                                      const std::vector<std::string>& task_ids) = 0;
 
   // PENDING → CANCELLED at once (STATE_CHANGED event; error.message = reason). PLANNING/
   // RUNNING → marks cancel requested, appends CANCEL_REQUESTED and notifies

@@ -1,0 +1,85 @@
+#include "src/replica.h"
+
+#include <unistd.h>
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "octo/common/log.h"
+#include "octo/store/pg_pool.h"
+
+namespace octo::orchestrator {
+
+absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(
+    ReplicaOptions options, std::unique_ptr<cache::Cache> result_cache,
+    std::shared_ptr<prometheus::Registry> metrics) {
+  if (options.database_url.empty()) return absl::InvalidArgumentError("database_url is empty");
+  std::unique_ptr<Replica> r(new Replica());
+  r->metrics_ = std::move(metrics);
+  r->result_cache_ = std::move(result_cache);
+  if (options.engine.run.owner.empty()) {
+    char host[256] = {0};
+    gethostname(host, sizeof(host) - 1);
+    absl::BitGen gen;
+    options.engine.run.owner =
+        absl::StrCat(host, ":", getpid(), ":", absl::Hex(absl::Uniform<uint32_t>(gen)));
+  }
+  r->owner_ = options.engine.run.owner;
+
+  auto pool = store::OpenPgPool({options.database_url, options.database_pool});
+  if (!pool.ok()) return pool.status();
+  auto tasks = store::NewPgTaskRepository(*pool);
+  if (!tasks.ok()) return tasks.status();
+  r->tasks_ = *std::move(tasks);
+  r->hub_ = std::make_unique<EventHub>();
+  r->writer_ = std::make_unique<TaskWriter>(*r->tasks_, *r->hub_, options.writer, r->metrics_.get());
+  r->arms_ = std::make_unique<ArmRegistry>(options.arms, r->metrics_.get());
+  r->engine_ = std::make_unique<Engine>(options.engine, *r->tasks_, *r->writer_, *r->arms_,
+                                        r->result_cache_.get(), *r->hub_, *r->metrics_);
+  EventHub* hub = r->hub_.get();
+  Engine* engine = r->engine_.get();
+  auto listener = store::StartNotificationListener(
+      options.database_url,
+      {store::kTaskReadyChannel, store::kTaskEventChannel, store::kTaskCancelChannel},
+      [hub, engine](absl::string_view channel, absl::string_view payload) {
+        if (channel == store::kTaskEventChannel) {
+          hub->Notify(payload);
+        } else if (channel == store::kTaskReadyChannel) {
+          engine->Wake();
+        } else if (channel == store::kTaskCancelChannel) {
+          engine->CancelLocal(std::string(payload));
+        } else {  // reconnected: anything may have been missed
+          hub->NotifyAll();
+          engine->Wake();
+        }
+      });
+  if (!listener.ok()) return listener.status();
+  r->listener_ = *std::move(listener);
+
+  r->task_service_ =
+      std::make_unique<TaskService>(*r->tasks_, *r->engine_, *r->hub_, options.task_service);
+  r->operations_ = std::make_unique<OperationsService>(*r->arms_);
+  rpc::ServerOptions server_options;
+  server_options.listen = options.listen;
+  server_options.drain_timeout = options.drain_timeout;
+  server_options.max_sync_threads = options.max_sync_threads;
+  auto server = rpc::ServerHost::Start(server_options, {r->task_service_.get(), r->operations_.get()},
+                                       *r->metrics_);
+  if (!server.ok()) return server.status();
+  r->server_ = *std::move(server);
+
+  // Tasks claimed before the fleet was described would find no arm.
+  r->arms_->WaitForFirstRefresh(absl::Seconds(5));
+  r->engine_->Start();
+  return r;
+}
+
+Replica::~Replica() { Shutdown(); }
+
+void Replica::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (server_ != nullptr) server_->Shutdown();
+  if (engine_ != nullptr) engine_->Stop();
+}
+
+}  // namespace octo::orchestrator

@@ -1,0 +1,52 @@
+#include "src/retry_policy.h"
+
+#include <gtest/gtest.h>
+
+namespace octo::orchestrator {
+namespace {
+
+TEST(RetryPolicy, OnlyTransientCodesAreRetried) {
+  for (auto code : {absl::StatusCode::kUnavailable, absl::StatusCode::kResourceExhausted,
+                    absl::StatusCode::kAborted, absl::StatusCode::kDeadlineExceeded}) {
+    EXPECT_TRUE(IsRetryable(code)) << code;
+  }
+  for (auto code : {absl::StatusCode::kInvalidArgument, absl::StatusCode::kPermissionDenied,
+                    absl::StatusCode::kFailedPrecondition, absl::StatusCode::kInternal,
+                    absl::StatusCode::kNotFound, absl::StatusCode::kCancelled,
+                    absl::StatusCode::kUnknown}) {
+    EXPECT_FALSE(IsRetryable(code)) << code;
+  }
+}
+
+TEST(RetryPolicy, EndpointFailuresAreThoseThatSayTheArmIsUnwell) {
+  EXPECT_TRUE(IsEndpointFailure(absl::StatusCode::kUnavailable));
+  EXPECT_TRUE(IsEndpointFailure(absl::StatusCode::kDeadlineExceeded));
+  EXPECT_TRUE(IsEndpointFailure(absl::StatusCode::kInternal));
+  EXPECT_FALSE(IsEndpointFailure(absl::StatusCode::kInvalidArgument));
+  EXPECT_FALSE(IsEndpointFailure(absl::StatusCode::kResourceExhausted));
+  EXPECT_FALSE(IsEndpointFailure(absl::StatusCode::kCancelled));
+}
+
+TEST(RetryPolicy, BackoffDoublesUpToTheCapWithFullJitter) {
+  RetryPolicy policy;
+  policy.initial_backoff = absl::Milliseconds(100);
+  policy.max_backoff = absl::Milliseconds(500);
+  EXPECT_EQ(BackoffDelay(policy, 1, 1.0), absl::Milliseconds(100));
+  EXPECT_EQ(BackoffDelay(policy, 2, 1.0), absl::Milliseconds(200));
+  EXPECT_EQ(BackoffDelay(policy, 3, 1.0), absl::Milliseconds(400));
+  EXPECT_EQ(BackoffDelay(policy, 4, 1.0), absl::Milliseconds(500));
+  EXPECT_EQ(BackoffDelay(policy, 40, 1.0), absl::Milliseconds(500));
+  EXPECT_EQ(BackoffDelay(policy, 3, 0.5), absl::Milliseconds(200));
+  EXPECT_EQ(BackoffDelay(policy, 3, 0.0), absl::ZeroDuration());
+}
+
+TEST(RetryPolicy, ReasonsTellRejectionFromUnavailabilityAndTimeouts) {
+  EXPECT_EQ(ReasonForCode(absl::StatusCode::kInvalidArgument), v1::ERROR_REASON_ARM_REJECTED);
+  EXPECT_EQ(ReasonForCode(absl::StatusCode::kUnavailable), v1::ERROR_REASON_ARM_UNAVAILABLE);
+  EXPECT_EQ(ReasonForCode(absl::StatusCode::kInternal), v1::ERROR_REASON_ARM_UNAVAILABLE);
+  EXPECT_EQ(ReasonForCode(absl::StatusCode::kDeadlineExceeded),
+            v1::ERROR_REASON_DEADLINE_EXCEEDED);
+}
+
+}  // namespace
+}  // namespace octo::orchestrator
