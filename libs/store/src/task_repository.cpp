@@ -66,7 +66,9 @@ const Statement kInsertTask{
     "  (SELECT 1 FROM pg_notify('octo_task_ready', id::text)) AS notified "
     "FROM ins"};
 
-// As kInsertTask, claimed at once by $6 for $7 µs: PLANNING, events 1 and 2.
+// As kInsertTask, claimed at once by $6 for $7 µs: PLANNING, events 1 and 2. No
+// notification: nobody needs waking, and no watcher can be waiting for a task that did not
+// exist (a watch starts by reading what is stored).
 const Statement kInsertClaimedTask{
     "task_insert_claimed",
     "WITH ins AS ("
@@ -81,8 +83,7 @@ const Statement kInsertClaimedTask{
     ") "
     "SELECT id::text AS id, "
     "  (extract(epoch FROM created_at) * 1000000)::bigint AS created_us, "
-    "  (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us, "
-    "  (SELECT 1 FROM pg_notify('octo_task_event', id::text)) AS notified "
+    "  (extract(epoch FROM updated_at) * 1000000)::bigint AS updated_us "
     "FROM ins"};
 
 const Statement kSelectTaskByKey{"task_select_by_key",
@@ -418,8 +419,7 @@ class PgTaskRepository final : public TaskRepository {
         const char* traceparent = input.traceparent.empty() ? nullptr : input.traceparent.c_str();
         pqxx::result inserted =
             claim ? Exec(tx, kInsertClaimedTask, input.tenant_id, key, priority,
-                         ToBytea(input.spec), traceparent, input.claim_owner,
-                         ToMicros(input.lease))
+                         ToBytea(input.spec), traceparent, input.claim_owner, ToMicros(input.lease))
                   : Exec(tx, kInsertTask, input.tenant_id, key, priority, ToBytea(input.spec),
                          traceparent);
         if (!inserted.empty()) {
@@ -544,8 +544,8 @@ class PgTaskRepository final : public TaskRepository {
         // pool retries, tasks claimed by the lost attempt are only delayed (their lease runs
         // out and they are claimed again).
         pqxx::nontransaction tx(c);
-        pqxx::result r = Exec(tx, kClaim, std::string(owner), ToMicros(lease), max,
-                              kAgingSeconds, max + kClaimSlack);
+        pqxx::result r = Exec(tx, kClaim, std::string(owner), ToMicros(lease), max, kAgingSeconds,
+                              max + kClaimSlack);
         for (const auto& row : r) {
           StoredTask stored = ParseTask(row);
           const bool resumed = row["old_state"].as<int>() != v1::TASK_STATE_PENDING;
@@ -558,8 +558,8 @@ class PgTaskRepository final : public TaskRepository {
       if (!taken_over.empty()) {
         // Resume from the stored steps; the lease keeps them from changing under us.
         pqxx::read_transaction tx(c);
-        pqxx::result r = Exec(tx, kSelectStepsOfTasks,
-                              absl::StrCat("{", absl::StrJoin(taken_over, ","), "}"));
+        pqxx::result r =
+            Exec(tx, kSelectStepsOfTasks, absl::StrCat("{", absl::StrJoin(taken_over, ","), "}"));
         absl::flat_hash_map<std::string, v1::Task*> by_id;
         for (ClaimedTask& task : claimed) by_id[task.task.id()] = &task.task;
         for (const auto& row : r) ReadProto(row[1], by_id.at(row[0].c_str())->add_steps());
@@ -706,13 +706,15 @@ class PgTaskRepository final : public TaskRepository {
         st_step.AddProto(update.steps[j]);
       }
     }
-    const std::string params[] = {
-        std::move(ids).Finish(),       std::move(owners).Finish(),    std::move(states).Finish(),
-        std::move(results).Finish(),   std::move(usages).Finish(),    std::move(errors).Finish(),
-        std::move(counts).Finish(),    std::move(ev_idx).Finish(),    std::move(ev_kind).Finish(),
-        std::move(ev_step).Finish(),   std::move(ev_step_state).Finish(),
-        std::move(ev_message).Finish(), std::move(ev_error).Finish(), std::move(ev_state).Finish(),
-        std::move(st_idx).Finish(),    std::move(st_id).Finish(),     std::move(st_step).Finish()};
+    const std::string params[] = {std::move(ids).Finish(),           std::move(owners).Finish(),
+                                  std::move(states).Finish(),        std::move(results).Finish(),
+                                  std::move(usages).Finish(),        std::move(errors).Finish(),
+                                  std::move(counts).Finish(),        std::move(ev_idx).Finish(),
+                                  std::move(ev_kind).Finish(),       std::move(ev_step).Finish(),
+                                  std::move(ev_step_state).Finish(), std::move(ev_message).Finish(),
+                                  std::move(ev_error).Finish(),      std::move(ev_state).Finish(),
+                                  std::move(st_idx).Finish(),        std::move(st_id).Finish(),
+                                  std::move(st_step).Finish()};
 
     struct Row {
       v1::TaskState state;
@@ -721,20 +723,21 @@ class PgTaskRepository final : public TaskRepository {
     };
     // One statement, committed on its own, never repeated (RunOnce: a connection lost while
     // it ran is reported as UNAVAILABLE, not retried, so no event is ever stored twice).
-    auto applied = pool_->RunOnce([&](pqxx::connection& c) -> absl::StatusOr<std::vector<std::optional<Row>>> {
-      std::vector<std::optional<Row>> rows(sent.size());
-      pqxx::nontransaction tx(c);
-      pqxx::result r = Exec(tx, kApplyMany, params[0], params[1], params[2], params[3], params[4],
-                            params[5], params[6], params[7], params[8], params[9], params[10],
-                            params[11], params[12], params[13], params[14], params[15],
-                            params[16]);
-      for (const auto& row : r) {
-        rows.at(row["idx"].as<int64_t>() - 1) =
-            Row{static_cast<v1::TaskState>(row["state"].as<int>()),
-                row["last_event_seq"].as<int64_t>(), row["now_us"].as<int64_t>()};
-      }
-      return rows;
-    });
+    auto applied =
+        pool_->RunOnce([&](pqxx::connection& c) -> absl::StatusOr<std::vector<std::optional<Row>>> {
+          std::vector<std::optional<Row>> rows(sent.size());
+          pqxx::nontransaction tx(c);
+          pqxx::result r =
+              Exec(tx, kApplyMany, params[0], params[1], params[2], params[3], params[4], params[5],
+                   params[6], params[7], params[8], params[9], params[10], params[11], params[12],
+                   params[13], params[14], params[15], params[16]);
+          for (const auto& row : r) {
+            rows.at(row["idx"].as<int64_t>() - 1) =
+                Row{static_cast<v1::TaskState>(row["state"].as<int>()),
+                    row["last_event_seq"].as<int64_t>(), row["now_us"].as<int64_t>()};
+          }
+          return rows;
+        });
     if (!applied.ok()) return applied.status();
 
     std::vector<std::string> missing;
@@ -760,31 +763,31 @@ class PgTaskRepository final : public TaskRepository {
     }
     if (missing.empty()) return out;
     // Rare: tell a lost lease from a task that does not exist.
-    auto holders = pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<absl::flat_hash_map<std::string, std::string>> {
-      pqxx::read_transaction tx(c);
-      absl::flat_hash_map<std::string, std::string> by_id;
-      for (const auto& row :
-           Exec(tx, kLeaseHolders, absl::StrCat("{", absl::StrJoin(missing, ","), "}"))) {
-        by_id[row[0].c_str()] = row[1].is_null() ? "" : row[1].c_str();
-      }
-      return by_id;
-    });
+    auto holders = pool_->Run(
+        [&](pqxx::connection& c) -> absl::StatusOr<absl::flat_hash_map<std::string, std::string>> {
+          pqxx::read_transaction tx(c);
+          absl::flat_hash_map<std::string, std::string> by_id;
+          for (const auto& row :
+               Exec(tx, kLeaseHolders, absl::StrCat("{", absl::StrJoin(missing, ","), "}"))) {
+            by_id[row[0].c_str()] = row[1].is_null() ? "" : row[1].c_str();
+          }
+          return by_id;
+        });
     for (size_t k = 0; k < sent.size(); ++k) {
       if ((*applied)[k]) continue;
       const TaskUpdate& update = updates[sent[k]];
       if (!holders.ok()) {
-        out[sent[k]] = absl::AbortedError(
-            absl::StrCat("task ", update.task_id, " was not updated: ", holders.status().message()));
+        out[sent[k]] = absl::AbortedError(absl::StrCat(
+            "task ", update.task_id, " was not updated: ", holders.status().message()));
         continue;
       }
       auto it = holders->find(absl::AsciiStrToLower(update.task_id));
       if (it == holders->end()) {
         out[sent[k]] = NotFound(update.task_id);
       } else {
-        out[sent[k]] = absl::AbortedError(
-            absl::StrCat("task ", update.task_id, " is not leased to ", update.lease_owner,
-                         it->second.empty() ? " (no lease)"
-                                            : absl::StrCat(" (held by ", it->second, ")")));
+        out[sent[k]] = absl::AbortedError(absl::StrCat(
+            "task ", update.task_id, " is not leased to ", update.lease_owner,
+            it->second.empty() ? " (no lease)" : absl::StrCat(" (held by ", it->second, ")")));
       }
     }
     return out;
@@ -800,8 +803,8 @@ class PgTaskRepository final : public TaskRepository {
     if (ids.empty()) return 0;
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<int> {
       pqxx::work tx(c);
-      pqxx::result r = Exec(tx, kRelease, std::string(owner),
-                            absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
+      pqxx::result r =
+          Exec(tx, kRelease, std::string(owner), absl::StrCat("{", absl::StrJoin(ids, ","), "}"));
       tx.commit();
       return static_cast<int>(r.affected_rows());
     });

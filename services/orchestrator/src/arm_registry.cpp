@@ -40,7 +40,8 @@ std::shared_ptr<grpc::Channel> MakeArmChannel(const std::string& target,
   args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> creators;
-  if (metrics != nullptr) creators.push_back(telemetry::NewClientMetricsInterceptorFactory(*metrics));
+  if (metrics != nullptr)
+    creators.push_back(telemetry::NewClientMetricsInterceptorFactory(*metrics));
   return grpc::experimental::CreateCustomChannelWithInterceptors(
       target, grpc::InsecureChannelCredentials(), args, std::move(creators));
 }
@@ -169,10 +170,12 @@ void ArmRegistry::Refresh() {
     if (!probe.describe_status.ok()) {
       error = absl::StrCat("Describe: ", probe.describe_status.error_message());
     } else if (!health_ok) {
-      error = probe.health_status.ok() ? "health check: not serving"
-                                       : absl::StrCat("health check: ",
-                                                      probe.health_status.error_message());
+      error = probe.health_status.ok()
+                  ? "health check: not serving"
+                  : absl::StrCat("health check: ", probe.health_status.error_message());
     }
+    absl::erase_if(state.instances,
+                   [now](const auto& entry) { return now - entry.second >= kInstanceTtl; });
     if (probe.describe_status.ok()) {
       *state.status.mutable_description() = std::move(probe.description);
       state.described = true;
@@ -224,8 +227,8 @@ int ArmRegistry::LimitLocked(const State& state, absl::Time now) const {
 }
 
 double ArmRegistry::ScoreLocked(const State& state, absl::Time now) const {
-  const double latency =
-      state.status.calls() == 0 ? kUnknownLatencyMs : std::max(0.01, state.status.latency_ewma_ms());
+  const double latency = state.status.calls() == 0 ? kUnknownLatencyMs
+                                                   : std::max(0.01, state.status.latency_ewma_ms());
   const double load = static_cast<double>(state.status.in_flight()) / LimitLocked(state, now);
   return latency * (1 + load) / std::max(0.05, state.success_ewma) +
          kCostTierMs * static_cast<int>(state.status.description().cost_tier());
@@ -281,7 +284,7 @@ ArmRegistry::Pick ArmRegistry::Acquire(const std::string& capability, const ArmE
 void ArmRegistry::Release(ArmEndpoint* endpoint, CallOutcome outcome, absl::Duration latency,
                           const std::string& error, const std::string& instance) {
   const absl::Time now = absl::Now();
-  std::vector<std::function<void()>> wake;
+  absl::flat_hash_map<const void*, std::function<void()>> wake;
   {
     absl::MutexLock lock(&mu_);
     State& state = *states_[IndexOf(endpoint)];
@@ -328,12 +331,12 @@ void ArmRegistry::Release(ArmEndpoint* endpoint, CallOutcome outcome, absl::Dura
     PublishLocked(state, now);
     wake.swap(waiters_);
   }
-  for (auto& w : wake) w();
+  for (auto& [key, w] : wake) w();
 }
 
 void ArmRegistry::Unacquire(ArmEndpoint* endpoint) {
   const absl::Time now = absl::Now();
-  std::vector<std::function<void()>> wake;
+  absl::flat_hash_map<const void*, std::function<void()>> wake;
   {
     absl::MutexLock lock(&mu_);
     State& state = *states_[IndexOf(endpoint)];
@@ -343,12 +346,12 @@ void ArmRegistry::Unacquire(ArmEndpoint* endpoint) {
     PublishLocked(state, now);
     wake.swap(waiters_);
   }
-  for (auto& w : wake) w();
+  for (auto& [key, w] : wake) w();
 }
 
-void ArmRegistry::AddWaiter(std::function<void()> wake) {
+void ArmRegistry::AddWaiter(const void* key, std::function<void()> wake) {
   absl::MutexLock lock(&mu_);
-  waiters_.push_back(std::move(wake));
+  waiters_[key] = std::move(wake);
 }
 
 void ArmRegistry::PublishLocked(State& state, absl::Time now) {

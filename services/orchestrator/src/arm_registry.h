@@ -110,8 +110,9 @@ class ArmRegistry {
   // Gives back a slot taken with Acquire whose call never started.
   void Unacquire(ArmEndpoint* endpoint);
   // Runs `wake` once, soon after the next Release (from the releasing thread; it must not
-  // block). For steps waiting on kBusy.
-  void AddWaiter(std::function<void()> wake);
+  // block). For steps waiting on kBusy. A waiter registered again under the same `key` before
+  // it ran replaces its earlier registration, so a step that keeps waiting holds one.
+  void AddWaiter(const void* key, std::function<void()> wake);
 
   // Capabilities some endpoint has described, healthy or not.
   absl::flat_hash_set<std::string> KnownCapabilities() const;
@@ -139,7 +140,7 @@ class ArmRegistry {
   // Parallel to endpoints_.
   std::vector<std::unique_ptr<State>> states_ ABSL_GUARDED_BY(mu_);
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
-  std::vector<std::function<void()>> waiters_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<const void*, std::function<void()>> waiters_ ABSL_GUARDED_BY(mu_);
 
   prometheus::Family<prometheus::Gauge>* in_flight_gauge_ = nullptr;
   prometheus::Family<prometheus::Gauge>* circuit_gauge_ = nullptr;

@@ -82,9 +82,9 @@ void Engine::Stop() {
   }
   if (!ids.empty()) {
     auto released = tasks_.Release(options_.run.owner, ids);
-    log::Info("released leases", {{"tasks", absl::StrCat(ids.size())},
-                                  {"result", released.ok() ? absl::StrCat(*released)
-                                                           : released.status().ToString()}});
+    log::Info("released leases",
+              {{"tasks", absl::StrCat(ids.size())},
+               {"result", released.ok() ? absl::StrCat(*released) : released.status().ToString()}});
   }
 }
 
@@ -136,8 +136,9 @@ absl::StatusOr<store::CreateResult> Engine::Submit(store::NewTask task) {
   bool direct = false;
   {
     absl::MutexLock lock(&mu_);
-    direct = started_ && !stopping_ && FreeSlotsLocked() > 0 && !more_ &&
-             queue_.empty() && wake_seq_ == drained_at_;
+    // Tasks already claimed but not yet started are ours either way: only work still in the
+    // store's queue could be overtaken.
+    direct = started_ && !stopping_ && FreeSlotsLocked() > 0 && !more_ && wake_seq_ == drained_at_;
     if (direct) ++reserved_;
   }
   if (direct) {

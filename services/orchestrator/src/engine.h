@@ -46,9 +46,8 @@ struct EngineOptions {
 class Engine {
  public:
   // `result_cache` may be null (no cache writes).
-  Engine(EngineOptions options, store::TaskRepository& tasks, TaskWriter& writer,
-         ArmRegistry& arms, cache::Cache* result_cache, EventHub& hub,
-         prometheus::Registry& registry);
+  Engine(EngineOptions options, store::TaskRepository& tasks, TaskWriter& writer, ArmRegistry& arms,
+         cache::Cache* result_cache, EventHub& hub, prometheus::Registry& registry);
   ~Engine();
 
   void Start();

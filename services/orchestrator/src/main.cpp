@@ -3,7 +3,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "octo/cache/redis_cache.h"
@@ -22,8 +21,8 @@ struct Config {
   std::string metrics_listen = "127.0.0.1:9102";
   std::string database_url;  // required
   int database_pool = 16;
-  std::string redis;         // empty: no result cache writes
-  std::string arms;          // comma-separated gRPC targets
+  std::string redis;  // empty: no result cache writes
+  std::string arms;   // comma-separated gRPC targets
   int workers = 64;
   int claim_batch = 32;
   absl::Duration lease = absl::Seconds(30);
@@ -133,8 +132,8 @@ int main(int argc, char** argv) {
   Require(config.write_flushers >= 1, "write_flushers", "must be >= 1");
 
   if (config.migrate || config.migrate_only) {
-    auto applied = octo::store::ApplyMigrations(config.database_url,
-                                                octo::store::EmbeddedMigrations());
+    auto applied =
+        octo::store::ApplyMigrations(config.database_url, octo::store::EmbeddedMigrations());
     if (!applied.ok()) Fatal(applied.status());
     octo::log::Info("migrations applied", {{"versions", absl::StrJoin(*applied, ",")}});
     if (config.migrate_only) return 0;
@@ -173,8 +172,7 @@ int main(int argc, char** argv) {
   options.engine.run.start_write_delay = config.start_write_delay;
   options.engine.run.result_ttl = config.result_ttl;
   options.writer.flushers = config.write_flushers;
-  auto replica =
-      octo::orchestrator::Replica::Start(options, std::move(result_cache), registry);
+  auto replica = octo::orchestrator::Replica::Start(options, std::move(result_cache), registry);
   if (!replica.ok()) Fatal(replica.status());
   octo::log::Info("orchestrator serving", {{"grpc_port", absl::StrCat((*replica)->port())},
                                            {"metrics_port", absl::StrCat((*metrics)->port())},

@@ -46,11 +46,11 @@ grpc::Status OperationsService::IngestDocuments(grpc::ServerContext* context,
   grpc::Status status = pick.endpoint->stub().Execute(&call, execute, &result);
   const absl::StatusCode code = static_cast<absl::StatusCode>(status.error_code());
   arms_.Release(pick.endpoint,
-                status.ok()                                     ? CallOutcome::kSuccess
-                : code == absl::StatusCode::kCancelled          ? CallOutcome::kCancelled
-                : code == absl::StatusCode::kResourceExhausted  ? CallOutcome::kBusy
-                : IsEndpointFailure(code)                        ? CallOutcome::kEndpointFailure
-                                                                 : CallOutcome::kRejected,
+                status.ok()                                    ? CallOutcome::kSuccess
+                : code == absl::StatusCode::kCancelled         ? CallOutcome::kCancelled
+                : code == absl::StatusCode::kResourceExhausted ? CallOutcome::kBusy
+                : IsEndpointFailure(code)                      ? CallOutcome::kEndpointFailure
+                                                               : CallOutcome::kRejected,
                 absl::Now() - start, status.error_message(), result.provenance().instance());
   if (!status.ok()) return status;
   response->set_stored(result.output().ingest().stored());

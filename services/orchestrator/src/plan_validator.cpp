@@ -10,14 +10,14 @@ namespace octo::orchestrator {
 absl::Status ValidatePlan(absl::Span<const v1::Step> steps, const PlanLimits& limits) {
   if (steps.empty()) return absl::InvalidArgumentError("the plan has no steps");
   if (static_cast<int>(steps.size()) > limits.max_steps) {
-    return absl::InvalidArgumentError(absl::StrCat("the plan has ", steps.size(),
-                                                   " steps, more than the limit of ",
-                                                   limits.max_steps));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the plan has ", steps.size(), " steps, more than the limit of ", limits.max_steps));
   }
   absl::flat_hash_map<std::string, int> index;
   for (int i = 0; i < static_cast<int>(steps.size()); ++i) {
     const v1::Step& step = steps[i];
-    if (step.id().empty()) return absl::InvalidArgumentError(absl::StrCat("step ", i + 1, " has no id"));
+    if (step.id().empty())
+      return absl::InvalidArgumentError(absl::StrCat("step ", i + 1, " has no id"));
     if (step.capability().empty()) {
       return absl::InvalidArgumentError(absl::StrCat("step ", step.id(), " has no capability"));
     }

@@ -20,8 +20,8 @@ struct PlanLimits {
 
 // OK, or INVALID_ARGUMENT naming the first problem: no steps, more than max_steps, a step
 // without id or capability, a duplicate id, a dependency on itself or on no step of the plan,
-// a cycle (naming a step that can never start), or an unknown capability. Dependencies may be listed in any
-// order; they must form a DAG.
+// a cycle (naming a step that can never start), or an unknown capability. Dependencies may be
+// listed in any order; they must form a DAG.
 absl::Status ValidatePlan(absl::Span<const v1::Step> steps, const PlanLimits& limits);
 
 }  // namespace octo::orchestrator

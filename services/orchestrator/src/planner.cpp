@@ -90,7 +90,8 @@ absl::StatusOr<std::vector<v1::Step>> StepsFromPlan(const v1::PlanResult& plan, 
   absl::flat_hash_map<std::string, std::string> renamed;
   for (int i = 0; i < plan.steps_size(); ++i) {
     const std::string& id = plan.steps(i).id();
-    if (id.empty()) return absl::InvalidArgumentError(absl::StrCat("planned step ", i + 1, " has no id"));
+    if (id.empty())
+      return absl::InvalidArgumentError(absl::StrCat("planned step ", i + 1, " has no id"));
     if (!renamed.emplace(id, absl::StrCat(prefix, "s", i + 1)).second) {
       return absl::InvalidArgumentError(absl::StrCat("planned step id ", id, " appears twice"));
     }
@@ -112,7 +113,8 @@ absl::StatusOr<std::vector<v1::Step>> StepsFromPlan(const v1::PlanResult& plan, 
 }
 
 v1::Step JudgeStep(int round, absl::Span<const std::string> depends_on) {
-  v1::Step step = NewStep(JudgeStepId(round), "judge", "check the result against the acceptance criteria");
+  v1::Step step =
+      NewStep(JudgeStepId(round), "judge", "check the result against the acceptance criteria");
   for (const std::string& dep : depends_on) step.add_depends_on(dep);
   return step;
 }

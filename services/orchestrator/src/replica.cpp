@@ -31,7 +31,8 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(
   if (!tasks.ok()) return tasks.status();
   r->tasks_ = *std::move(tasks);
   r->hub_ = std::make_unique<EventHub>();
-  r->writer_ = std::make_unique<TaskWriter>(*r->tasks_, *r->hub_, options.writer, r->metrics_.get());
+  r->writer_ =
+      std::make_unique<TaskWriter>(*r->tasks_, *r->hub_, options.writer, r->metrics_.get());
   r->arms_ = std::make_unique<ArmRegistry>(options.arms, r->metrics_.get());
   r->engine_ = std::make_unique<Engine>(options.engine, *r->tasks_, *r->writer_, *r->arms_,
                                         r->result_cache_.get(), *r->hub_, *r->metrics_);
@@ -62,8 +63,8 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(
   server_options.listen = options.listen;
   server_options.drain_timeout = options.drain_timeout;
   server_options.max_sync_threads = options.max_sync_threads;
-  auto server = rpc::ServerHost::Start(server_options, {r->task_service_.get(), r->operations_.get()},
-                                       *r->metrics_);
+  auto server = rpc::ServerHost::Start(
+      server_options, {r->task_service_.get(), r->operations_.get()}, *r->metrics_);
   if (!server.ok()) return server.status();
   r->server_ = *std::move(server);
 

@@ -44,9 +44,9 @@ class Replica {
   // Connects, waits (up to 5 s) for the first health check of the arms, then starts claiming
   // and serving. `result_cache` may be null. UNAVAILABLE when Postgres cannot be reached or
   // the address cannot be bound; INVALID_ARGUMENT for an empty database_url.
-  static absl::StatusOr<std::unique_ptr<Replica>> Start(ReplicaOptions options,
-                                                        std::unique_ptr<cache::Cache> result_cache,
-                                                        std::shared_ptr<prometheus::Registry> metrics);
+  static absl::StatusOr<std::unique_ptr<Replica>> Start(
+      ReplicaOptions options, std::unique_ptr<cache::Cache> result_cache,
+      std::shared_ptr<prometheus::Registry> metrics);
   // Shuts down first if that was not done.
   ~Replica();
 

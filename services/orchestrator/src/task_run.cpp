@@ -63,8 +63,8 @@ RunMetrics::RunMetrics(prometheus::Registry& registry)
                       .Help("Per task with two or more steps: the sum of its arm call times "
                             "over the wall time of its DAG (1 = no parallelism).")
                       .Register(registry)
-                      .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 0.9, 1.1, 1.5, 2,
-                                                                       3, 4, 6, 8})) {}
+                      .Add({}, prometheus::Histogram::BucketBoundaries{0.5, 0.9, 1.1, 1.5, 2, 3, 4,
+                                                                       6, 8})) {}
 
 // ---------------------------------------------------------------------------------------------
 // TaskControl
@@ -134,9 +134,7 @@ void TaskControl::CallFinished(std::shared_ptr<StepCall> call) {
 
 std::vector<std::shared_ptr<StepCall>> TaskControl::Wait(uint64_t* seen, absl::Time deadline) {
   absl::MutexLock lock(&mu_);
-  auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return happenings_ != *seen;
-  };
+  auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return happenings_ != *seen; };
   mu_.AwaitWithDeadline(absl::Condition(&changed), deadline);
   *seen = happenings_;
   std::vector<std::shared_ptr<StepCall>> finished;
@@ -218,6 +216,14 @@ class TaskRun {
       if (step.state() == v1::STEP_STATE_SUCCEEDED) budget_.Charge(step.usage());
     }
     rt_.resize(task_.steps_size());
+    // A step stored as failed for good ended the task already, but its end was not stored:
+    // end it again. (A failed planner step only meant the built-in plan was used.)
+    for (int i = 0; i < task_.steps_size(); ++i) {
+      if (step(i).state() == v1::STEP_STATE_FAILED && RoleOf(step(i)) != StepRole::kPlan) {
+        failed_ = i;
+        break;
+      }
+    }
   }
 
   void Run();
@@ -348,8 +354,7 @@ void TaskRun::SetState(v1::TaskState state) {
   if (task_.state() == state) return;
   task_.set_state(state);
   new_state_ = state;
-  Record(Event(v1::TASK_EVENT_KIND_STATE_CHANGED,
-                          absl::StrCat("task ", rpc::StateName(state))));
+  Record(Event(v1::TASK_EVENT_KIND_STATE_CHANGED, absl::StrCat("task ", rpc::StateName(state))));
 }
 
 // Makes sure the round has work steps, or a planner step that will produce them.
@@ -365,13 +370,13 @@ bool TaskRun::EnsureWork(int round) {
     if (p.state() == v1::STEP_STATE_SUCCEEDED) {
       auto planned = StepsFromPlan(p.output().plan(), round);
       if (planned.ok()) {
-        return AddRoundSteps(round, *std::move(planned),
-                             absl::StrCat("planner arm ", p.arm()), /*from_arm=*/true);
+        return AddRoundSteps(round, *std::move(planned), absl::StrCat("planner arm ", p.arm()),
+                             /*from_arm=*/true);
       }
-      return AddRoundSteps(round, BuiltinPlan(task_.spec(), round, Feedback(round)),
-                           absl::StrCat("built-in; the planner's plan was unusable: ",
-                                        planned.status().message()),
-                           /*from_arm=*/false);
+      return AddRoundSteps(
+          round, BuiltinPlan(task_.spec(), round, Feedback(round)),
+          absl::StrCat("built-in; the planner's plan was unusable: ", planned.status().message()),
+          /*from_arm=*/false);
     }
     return AddRoundSteps(round, BuiltinPlan(task_.spec(), round, Feedback(round)),
                          absl::StrCat("built-in; the planner arm failed: ", p.error().message()),
@@ -398,10 +403,10 @@ bool TaskRun::AddRoundSteps(int round, std::vector<v1::Step> steps, const std::s
   limits.known_capabilities = from_arm ? &known : nullptr;
   if (absl::Status valid = ValidatePlan(steps, limits); !valid.ok()) {
     if (from_arm) {
-      return AddRoundSteps(round, BuiltinPlan(task_.spec(), round, Feedback(round)),
-                           absl::StrCat("built-in; the planner's plan was invalid: ",
-                                        valid.message()),
-                           /*from_arm=*/false);
+      return AddRoundSteps(
+          round, BuiltinPlan(task_.spec(), round, Feedback(round)),
+          absl::StrCat("built-in; the planner's plan was invalid: ", valid.message()),
+          /*from_arm=*/false);
     }
     FinishFailed(Error(v1::ERROR_REASON_PLAN_INVALID,
                        absl::StrCat("the plan is invalid: ", valid.message())),
@@ -428,7 +433,7 @@ bool TaskRun::AddRoundSteps(int round, std::vector<v1::Step> steps, const std::s
   }
   rt_.resize(task_.steps_size());
   Record(Event(v1::TASK_EVENT_KIND_PLANNED,
-                          absl::StrCat("plan (", source, "): ", absl::StrJoin(names, "; "))));
+               absl::StrCat("plan (", source, "): ", absl::StrJoin(names, "; "))));
   SetState(v1::TASK_STATE_RUNNING);
   return true;
 }
@@ -512,14 +517,18 @@ DagEnd TaskRun::RunDag() {
       for (auto& call : launch) Launch(std::move(call));
       continue;
     }
-    for (auto& call : launch) Launch(std::move(call));
-    // Finished steps are checkpointed at once; starts and the like may wait a little for
-    // company.
+    // Finished steps are checkpointed at once, before the steps that use their outputs start
+    // (so a crash re-runs at most the steps that were running); starts and the like may wait
+    // a little for company.
     if (checkpoint_ || now >= flush_by_) {
-      if (!Flush()) continue;  // abandoned: the top of the loop ends the run
+      if (!Flush()) {
+        for (auto& call : launch) env_.arms->Unacquire(call->endpoint);
+        continue;  // abandoned: the top of the loop ends the run
+      }
     } else if (HasPending() && flush_by_ == absl::InfiniteFuture()) {
       flush_by_ = now + env_.options.start_write_delay;
     }
+    for (auto& call : launch) Launch(std::move(call));
     wait_until = std::min(wait_until, flush_by_);
   }
 }
@@ -551,8 +560,7 @@ void TaskRun::StartReady(std::vector<std::shared_ptr<StepCall>>* launch) {
         s.set_attempts(s.attempts() + 1);
         HandleAttemptFailure(
             i,
-            absl::UnavailableError(absl::StrCat("no healthy arm with capability \"",
-                                                s.capability(),
+            absl::UnavailableError(absl::StrCat("no healthy arm with capability \"", s.capability(),
                                                 "\" (failing health checks or circuit open)")),
             nullptr);
         break;
@@ -568,7 +576,8 @@ void TaskRun::StartReady(std::vector<std::shared_ptr<StepCall>>* launch) {
         v1::TaskEvent event = Event(v1::TASK_EVENT_KIND_STEP_FAILED, s.error().message(), &s);
         *event.mutable_error() = s.error();
         Record(std::move(event));
-        env_.metrics->steps.Add({{"capability", s.capability()}, {"outcome", "failed"}}).Increment();
+        env_.metrics->steps.Add({{"capability", s.capability()}, {"outcome", "failed"}})
+            .Increment();
         if (RoleOf(s) != StepRole::kPlan) failed_ = i;
         break;
       }
@@ -576,7 +585,7 @@ void TaskRun::StartReady(std::vector<std::shared_ptr<StepCall>>* launch) {
   }
   if (wait_for_slot) {
     std::weak_ptr<TaskControl> weak = control_;
-    env_.arms->AddWaiter([weak] {
+    env_.arms->AddWaiter(control_.get(), [weak] {
       if (auto control = weak.lock()) control->Wake();
     });
   }
@@ -650,9 +659,9 @@ std::shared_ptr<StepCall> TaskRun::PrepareCall(int index, ArmEndpoint* endpoint)
   MarkDirty(index);
   rt_[index].phase = StepRt::Phase::kCalling;
   Record(Event(v1::TASK_EVENT_KIND_STEP_STARTED,
-                          absl::StrCat("step ", s.id(), " (", s.capability(), ") on ",
-                                       endpoint->target(), ", attempt ", s.attempts()),
-                          &s));
+               absl::StrCat("step ", s.id(), " (", s.capability(), ") on ", endpoint->target(),
+                            ", attempt ", s.attempts()),
+               &s));
   return call;
 }
 
@@ -660,7 +669,8 @@ void TaskRun::Launch(std::shared_ptr<StepCall> call) {
   const absl::Time now = absl::Now();
   call->started = now;
   first_start_ = std::min(first_start_, now);
-  call->context.set_deadline(absl::ToChronoTime(std::min(now + env_.options.step_timeout, deadline_)));
+  call->context.set_deadline(
+      absl::ToChronoTime(std::min(now + env_.options.step_timeout, deadline_)));
   control_->CallStarted(call);
   StepCall* raw = call.get();
   std::shared_ptr<TaskControl> control = control_;
@@ -719,8 +729,7 @@ void TaskRun::HandleFinished(const std::shared_ptr<StepCall>& call, bool stoppin
     checkpoint_ = true;
     MarkDirty(index);
     Record(Event(v1::TASK_EVENT_KIND_STEP_SUCCEEDED,
-                            absl::StrCat("step ", s.id(), " succeeded in ", Ms(call->latency)),
-                            &s));
+                 absl::StrCat("step ", s.id(), " succeeded in ", Ms(call->latency)), &s));
     env_.metrics->steps.Add({{"capability", s.capability()}, {"outcome", "succeeded"}}).Increment();
     if (RoleOf(s) == StepRole::kWork) {
       call_time_ += call->latency;
@@ -753,10 +762,9 @@ void TaskRun::HandleAttemptFailure(int index, const absl::Status& status,
     s.set_state(v1::STEP_STATE_PENDING);
     MarkDirty(index);
     Record(Event(v1::TASK_EVENT_KIND_STEP_RETRYING,
-                            absl::StrCat("step ", s.id(), " attempt ", s.attempts(), where,
-                                         " failed (", StatusText(status), "); retrying in ",
-                                         Ms(delay)),
-                            &s));
+                 absl::StrCat("step ", s.id(), " attempt ", s.attempts(), where, " failed (",
+                              StatusText(status), "); retrying in ", Ms(delay)),
+                 &s));
     env_.metrics->steps.Add({{"capability", s.capability()}, {"outcome", "retried"}}).Increment();
     return;
   }
@@ -866,7 +874,8 @@ bool TaskRun::Flush() {
   auto applied = env_.writer->Write(std::move(update));
   if (!applied.ok()) {
     if (applied.status().code() == absl::StatusCode::kAborted) {
-      log::Warn("lease lost; the task continues elsewhere", {{"error", applied.status().ToString()}});
+      log::Warn("lease lost; the task continues elsewhere",
+                {{"error", applied.status().ToString()}});
     } else {
       log::Error("task update failed; leaving the task to be claimed again",
                  {{"error", applied.status().ToString()}});
@@ -918,13 +927,14 @@ bool TaskRun::Finish(v1::TaskState state, std::optional<v1::TaskError> error,
   if (error && state == v1::TASK_STATE_FAILED) {
     env_.metrics->failed.Add({{"reason", v1::ErrorReason_Name(error->reason())}}).Increment();
   }
-  env_.metrics->task_seconds.Observe(absl::ToDoubleSeconds(absl::Now() - FromProto(task_.created_at())));
+  env_.metrics->task_seconds.Observe(
+      absl::ToDoubleSeconds(absl::Now() - FromProto(task_.created_at())));
   if (work_calls_ >= 2 && last_end_ > first_start_) {
     env_.metrics->dag_speedup.Observe(absl::ToDoubleSeconds(call_time_) /
                                       absl::ToDoubleSeconds(last_end_ - first_start_));
   }
-  log::Info("task finished", {{"state", name},
-                              {"error", error ? error->message() : std::string()}});
+  log::Info("task finished",
+            {{"state", name}, {"error", error ? error->message() : std::string()}});
   return true;
 }
 
@@ -1001,6 +1011,19 @@ void TaskRun::Run() {
         break;
     }
     if (!HasWork(round)) continue;  // the planner step finished: expand its plan
+    // Everything that could run did; a step that did not succeed could never start (a
+    // dependency missing or ended otherwise, as only a corrupt stored plan can have it).
+    for (const v1::Step& s : task_.steps()) {
+      if (RoleOf(s) != StepRole::kPlan && RoundOf(s) == round &&
+          s.state() != v1::STEP_STATE_SUCCEEDED) {
+        return FinishFailed(Error(v1::ERROR_REASON_PLAN_INVALID,
+                                  absl::StrCat("step ", s.id(),
+                                               " can never run: a step it depends on did not "
+                                               "succeed or does not exist"),
+                                  s.id()),
+                            /*with_partial_result=*/true);
+      }
+    }
     const int judge = Find(JudgeStepId(round));
     if (judge < 0) {
       const bool unchecked = !task_.spec().acceptance_criteria().empty();
@@ -1016,9 +1039,9 @@ void TaskRun::Run() {
     if (!verdict.failures().empty()) {
       absl::StrAppend(&message, ": ", absl::StrJoin(verdict.failures(), "; "));
     }
-    return FinishFailed(Error(v1::ERROR_REASON_ACCEPTANCE_FAILED, std::move(message),
-                              step(judge).id()),
-                        /*with_partial_result=*/true);
+    return FinishFailed(
+        Error(v1::ERROR_REASON_ACCEPTANCE_FAILED, std::move(message), step(judge).id()),
+        /*with_partial_result=*/true);
   }
 }
 

@@ -21,12 +21,12 @@ TaskWriter::TaskWriter(store::TaskRepository& tasks, EventHub& hub, TaskWriterOp
                        prometheus::Registry* metrics)
     : tasks_(tasks), hub_(hub), options_(options) {
   if (metrics != nullptr) {
-    batch_size_ = &prometheus::BuildHistogram()
-                       .Name("octo_orchestrator_write_batch_updates")
-                       .Help("Task updates stored per group commit.")
-                       .Register(*metrics)
-                       .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64,
-                                                                        128, 256});
+    batch_size_ =
+        &prometheus::BuildHistogram()
+             .Name("octo_orchestrator_write_batch_updates")
+             .Help("Task updates stored per group commit.")
+             .Register(*metrics)
+             .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256});
     batch_seconds_ = &prometheus::BuildHistogram()
                           .Name("octo_orchestrator_write_batch_seconds")
                           .Help("Time to store one group commit, in seconds.")
@@ -34,8 +34,9 @@ TaskWriter::TaskWriter(store::TaskRepository& tasks, EventHub& hub, TaskWriterOp
                           .Add({}, telemetry::LatencyBuckets());
     batch_retries_ = &prometheus::BuildCounter()
                           .Name("octo_orchestrator_write_batch_retries_total")
-                          .Help("Group commits retried after losing a deadlock or "
-                                "serialization race.")
+                          .Help(
+                              "Group commits retried after losing a deadlock or "
+                              "serialization race.")
                           .Register(*metrics)
                           .Add({});
   }

@@ -274,8 +274,7 @@ TEST_F(JudgeTest, ARejectedResultGetsOneRepairRoundWithTheFindings) {
   WaitForArms(r, 3);
   v1::Task task = SubmitAndRun(r, CriteriaSpec());
   ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << task.error().message();
-  EXPECT_THAT(StepIds(task),
-              ElementsAre("plan-1", "s1", "judge-1", "plan-2", "r2-s1", "judge-2"));
+  EXPECT_THAT(StepIds(task), ElementsAre("plan-1", "s1", "judge-1", "plan-2", "r2-s1", "judge-2"));
   EXPECT_EQ(task.result().text(), "r2-s1()");
   // The judge saw each round's result and the criteria; the planner got the findings.
   auto judge_calls = judge_->calls();

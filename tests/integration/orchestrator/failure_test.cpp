@@ -106,6 +106,26 @@ TEST_F(FailureTest, AFailedAttemptFailsOverToAnotherArm) {
   EXPECT_EQ(dear->total_calls(), 1);
 }
 
+TEST_F(FailureTest, StepsGoToTheFasterArmByLiveLatency) {
+  auto slow = FakeArm::Start({.capabilities = {"retrieve"}});
+  auto fast = FakeArm::Start({.capabilities = {"retrieve"}});
+  slow->SetHandler([](const v1::ExecuteRequest&) {
+    Behavior b;
+    b.delay = absl::Milliseconds(40);
+    return b;
+  });
+  TestReplica& r = StartReplica({slow->target(), fast->target()});
+  WaitForArms(r, 2);
+  for (int i = 0; i < 12; ++i) {
+    ASSERT_EQ(SubmitAndRun(r, Spec(absl::StrCat("find ", i))).state(), v1::TASK_STATE_SUCCEEDED);
+  }
+  // Once each has answered, the EWMA latency keeps the slow one out.
+  EXPECT_LE(slow->total_calls(), 2);
+  EXPECT_GE(fast->total_calls(), 10);
+  const auto arms = r.replica->arms().List();
+  EXPECT_GT(arms[0].latency_ewma_ms(), arms[1].latency_ewma_ms());
+}
+
 TEST_F(FailureTest, ACircuitOpensAfterConsecutiveFailuresAndAProbeClosesIt) {
   auto flaky = FakeArm::Start({.capabilities = {"retrieve"}, .cost_tier = v1::COST_TIER_FREE});
   auto steady = FakeArm::Start({.capabilities = {"retrieve"}, .cost_tier = v1::COST_TIER_HIGH});
@@ -219,7 +239,8 @@ TEST_F(FailureTest, CrossingTheTokenBudgetStopsTheTaskAndKeepsWhatWasDone) {
     v1::ExecuteResponse response;
     std::vector<std::string> inputs;
     for (const auto& in : request.inputs()) inputs.push_back(in.text());
-    response.mutable_output()->set_text(absl::StrCat(request.step_id(), "(", absl::StrJoin(inputs, "+"), ")"));
+    response.mutable_output()->set_text(
+        absl::StrCat(request.step_id(), "(", absl::StrJoin(inputs, "+"), ")"));
     response.mutable_usage()->set_prompt_tokens(40);
     response.mutable_usage()->set_completion_tokens(20);
     response.mutable_usage()->set_total_tokens(60);

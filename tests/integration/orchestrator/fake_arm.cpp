@@ -4,8 +4,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "grpcpp/health_check_service_interface.h"
-#include "grpcpp/server_builder.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
 
 namespace octo::orchestrator::testing {
 

@@ -53,7 +53,8 @@ class OrchestratorTest : public ::testing::Test {
                                                    absl::Duration timeout = absl::Seconds(30),
                                                    const std::string& tenant = kTenant);
   // Watches to the end, then returns the task.
-  v1::Task RunToEnd(TestReplica& r, const std::string& id, absl::Duration timeout = absl::Seconds(30));
+  v1::Task RunToEnd(TestReplica& r, const std::string& id,
+                    absl::Duration timeout = absl::Seconds(30));
   // Submits and runs to the end.
   v1::Task SubmitAndRun(TestReplica& r, const v1::TaskSpec& spec,
                         absl::Duration timeout = absl::Seconds(30));

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <pqxx/pqxx>
 #include <string>
 #include <vector>
@@ -100,10 +101,11 @@ TEST_F(TaskApiTest, TheQueueRunsHigherPriorityFirstAndAgingLiftsOldWork) {
   // Queue the tasks before any replica claims, through a serving-only replica.
   auto arm = FakeArm::Start({.capabilities = {"retrieve"}});
   TestReplica& front = StartServingOnly({arm->target()});
-  std::vector<std::pair<std::string, v1::Priority>> order{
-      {"low", v1::PRIORITY_LOW},       {"medium", v1::PRIORITY_MEDIUM},
-      {"critical", v1::PRIORITY_CRITICAL}, {"high", v1::PRIORITY_HIGH},
-      {"old low", v1::PRIORITY_LOW}};
+  std::vector<std::pair<std::string, v1::Priority>> order{{"low", v1::PRIORITY_LOW},
+                                                          {"medium", v1::PRIORITY_MEDIUM},
+                                                          {"critical", v1::PRIORITY_CRITICAL},
+                                                          {"high", v1::PRIORITY_HIGH},
+                                                          {"old low", v1::PRIORITY_LOW}};
   std::map<std::string, std::string> goal_of;
   for (const auto& [goal, priority] : order) {
     v1::TaskSpec spec = Spec(goal);
@@ -217,6 +219,70 @@ TEST_F(TaskApiTest, WatchOnAReplicaThatDoesNotRunTheTaskStreamsTheSameEvents) {
   EXPECT_TRUE(none->empty());
 }
 
+TEST_F(TaskApiTest, EventsTellEveryTransitionInOrderWhetherOrNotWritesWereCoalesced) {
+  auto arm = FakeArm::Start({.capabilities = {"retrieve"}});
+  // Answers at once (the step's start is stored with its end), or after 100 ms (the start is
+  // stored first, once start_write_delay has passed).
+  arm->SetHandler([](const v1::ExecuteRequest& request) {
+    Behavior b;
+    if (request.instruction() == "slow") b.delay = absl::Milliseconds(100);
+    return b;
+  });
+  TestReplica& r = StartReplica({arm->target()});
+  WaitForArms(r, 1);
+  for (const char* goal : {"fast", "slow"}) {
+    auto submitted = Submit(r, Spec(goal));
+    ASSERT_TRUE(submitted.ok());
+    auto events = Watch(r, submitted->task().id());
+    ASSERT_TRUE(events.ok()) << events.status();
+    std::vector<v1::TaskState> states;
+    std::vector<v1::TaskEventKind> kinds;
+    for (size_t i = 0; i < events->size(); ++i) {
+      const v1::TaskEvent& e = (*events)[i];
+      EXPECT_EQ(e.seq(), static_cast<int64_t>(i + 1)) << goal;
+      kinds.push_back(e.kind());
+      if (e.kind() == v1::TASK_EVENT_KIND_STATE_CHANGED) states.push_back(e.state());
+    }
+    EXPECT_THAT(states, ElementsAre(v1::TASK_STATE_PENDING, v1::TASK_STATE_PLANNING,
+                                    v1::TASK_STATE_RUNNING, v1::TASK_STATE_SUCCEEDED))
+        << goal;
+    EXPECT_THAT(kinds,
+                ElementsAre(v1::TASK_EVENT_KIND_STATE_CHANGED, v1::TASK_EVENT_KIND_STATE_CHANGED,
+                            v1::TASK_EVENT_KIND_PLANNED, v1::TASK_EVENT_KIND_STATE_CHANGED,
+                            v1::TASK_EVENT_KIND_STEP_STARTED, v1::TASK_EVENT_KIND_STEP_SUCCEEDED,
+                            v1::TASK_EVENT_KIND_STATE_CHANGED))
+        << goal;
+    // Step events say the task was RUNNING then.
+    EXPECT_EQ((*events)[4].state(), v1::TASK_STATE_RUNNING) << goal;
+    EXPECT_EQ((*events)[5].step_state(), v1::STEP_STATE_SUCCEEDED) << goal;
+  }
+}
+
+TEST_F(TaskApiTest, AReplicaThatStopsHandsItsTasksOverAtOnce) {
+  auto arm = FakeArm::Start({.capabilities = {"retrieve"}});
+  std::atomic<int> calls{0};
+  arm->SetHandler([&calls](const v1::ExecuteRequest&) {
+    Behavior b;
+    b.hang = ++calls == 1;  // the first replica's call never answers
+    return b;
+  });
+  // A lease far longer than the test: only the release can explain a quick takeover.
+  TestReplica& first =
+      StartReplica({arm->target()}, [](ReplicaOptions& o) { o.engine.lease = absl::Minutes(5); });
+  WaitForArms(first, 1);
+  auto submitted = Submit(first, Spec("keep going"));
+  ASSERT_TRUE(submitted.ok());
+  ASSERT_TRUE(arm->WaitForCalls(1, absl::Seconds(10)));
+  TestReplica& second = StartReplica({arm->target()});
+  const absl::Time stopped = absl::Now();
+  first.replica->Shutdown();
+  v1::Task task = RunToEnd(second, submitted->task().id());
+  EXPECT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << task.error().message();
+  EXPECT_LT(absl::Now() - stopped, absl::Seconds(10));
+  EXPECT_EQ(arm->calls_for(task.id(), "s1"), 2);
+  EXPECT_EQ(arm->cancelled_calls(), 1);  // the stopping replica cancelled its call
+}
+
 // A cache the test can look into.
 class RecordingCache : public cache::Cache {
  public:
@@ -284,7 +350,8 @@ TEST_F(TaskApiTest, ListArmsShowsLiveFigures) {
   });
   TestReplica& r = StartReplica({arm->target(), "127.0.0.1:1"});
   WaitForArms(r, 1);
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(SubmitAndRun(r, Spec(absl::StrCat("t", i))).state(), v1::TASK_STATE_SUCCEEDED);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(SubmitAndRun(r, Spec(absl::StrCat("t", i))).state(), v1::TASK_STATE_SUCCEEDED);
   v1::ListArmsResponse arms;
   auto context = Context();
   ASSERT_TRUE(r.operations->ListArms(context.get(), v1::ListArmsRequest(), &arms).ok());

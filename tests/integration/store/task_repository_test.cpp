@@ -719,10 +719,9 @@ TEST_F(TaskRepositoryTest, ApplyManyJudgesEachUpdateOnItsOwn) {
   TaskUpdate stolen = Update(theirs.id(), "w", v1::TASK_STATE_SUCCEEDED);
   stolen.events = {Event(v1::TASK_EVENT_KIND_STATE_CHANGED)};
   OCTO_ASSIGN_OR_FAIL(
-      auto results,
-      repo_->ApplyMany({stolen, ok, Update(unclaimed.id(), "w"), Update(unknown, "w"),
-                        Update("garbage", "w"), Update(mine.id(), "w"),
-                        Update(mine.id(), "w", v1::TASK_STATE_PENDING)}));
+      auto results, repo_->ApplyMany({stolen, ok, Update(unclaimed.id(), "w"), Update(unknown, "w"),
+                                      Update("garbage", "w"), Update(mine.id(), "w"),
+                                      Update(mine.id(), "w", v1::TASK_STATE_PENDING)}));
   ASSERT_EQ(results.size(), 7u);
   EXPECT_EQ(results[0].status().code(), absl::StatusCode::kAborted);
   EXPECT_THAT(std::string(results[0].status().message()), ::testing::HasSubstr("held by other"));
@@ -780,7 +779,8 @@ TEST_F(TaskRepositoryTest, ConcurrentApplyManyKeepsEventsGapless) {
   for (const std::string& id : ids) {
     OCTO_ASSIGN_OR_FAIL(auto events, repo_->ReadEvents(kTenant, id, 0, 0));
     ASSERT_EQ(events.size(), static_cast<size_t>(2 + 2 * kRounds));
-    for (size_t i = 0; i < events.size(); ++i) EXPECT_EQ(events[i].seq(), static_cast<int64_t>(i + 1));
+    for (size_t i = 0; i < events.size(); ++i)
+      EXPECT_EQ(events[i].seq(), static_cast<int64_t>(i + 1));
   }
 }
 

@@ -50,8 +50,8 @@ using octo::testing::Subprocess;
 
 struct Flags {
   bool short_mode = false;
-  int seconds = 10;           // measured time per run
-  int warmup_seconds = 2;     // unrecorded load before each run
+  int seconds = 10;        // measured time per run
+  int warmup_seconds = 2;  // unrecorded load before each run
   std::string concurrency = "16,64";
   std::string steps = "1,3";
   int memory_tasks = 100000;  // top up to this many tasks before reading the RSS
@@ -158,6 +158,7 @@ double Percentile(std::vector<double>& sorted, double p) {
 
 struct RunResult {
   int64_t tasks = 0;
+  int64_t all_tasks = 0;  // warm-up included
   int64_t failures = 0;
   double seconds = 0;
   double p50_ms = 0, p99_ms = 0;
@@ -184,7 +185,8 @@ class Load {
     request.mutable_spec()->set_goal(absl::StrCat("load ", client, " ", serial));
     if (steps > 1) {
       for (int i = 0; i < steps; ++i) {
-        request.mutable_spec()->add_required_capabilities(std::string(1, static_cast<char>('a' + i)));
+        request.mutable_spec()->add_required_capabilities(
+            std::string(1, static_cast<char>('a' + i)));
       }
     }
     octo::v1::SubmitTaskResponse response;
@@ -210,8 +212,8 @@ class Load {
     while (reader->Read(&event)) last = event.state();
     grpc::Status status = reader->Finish();
     if (!status.ok() || last != octo::v1::TASK_STATE_SUCCEEDED) {
-      Report(absl::StrCat("task ", response.task().id(), " ended ",
-                          octo::v1::TaskState_Name(last), " ", status.error_message()));
+      Report(absl::StrCat("task ", response.task().id(), " ended ", octo::v1::TaskState_Name(last),
+                          " ", status.error_message()));
       return false;
     }
     return true;
@@ -221,7 +223,7 @@ class Load {
                 pid_t orchestrator, pid_t postmaster, int64_t max_tasks = -1) {
     std::atomic<bool> recording{false};
     std::atomic<bool> stop{false};
-    std::atomic<int64_t> done{0}, failed{0}, started{0};
+    std::atomic<int64_t> done{0}, failed{0}, started{0}, all{0};
     absl::Mutex mu;
     std::vector<double> latencies_ms;
     std::vector<std::thread> clients;
@@ -235,6 +237,7 @@ class Load {
           const absl::Time t0 = absl::Now();
           const bool ok = OneTask(c, steps, serial++);
           const double ms = absl::ToDoubleMilliseconds(absl::Now() - t0);
+          all += ok;
           if (counted && recording.load()) {
             ok ? ++done : ++failed;
             if (ok) mine.push_back(ms);
@@ -264,14 +267,15 @@ class Load {
     const int64_t self1 = ProcessCpuTicks(getpid());
     RunResult result;
     result.tasks = done.load();
+    result.all_tasks = all.load();
     result.failures = failed.load();
     result.seconds = absl::ToDoubleSeconds(max_tasks < 0 ? measured : elapsed);
     std::sort(latencies_ms.begin(), latencies_ms.end());
     result.p50_ms = Percentile(latencies_ms, 0.50);
     result.p99_ms = Percentile(latencies_ms, 0.99);
     const double tick_ms = 1000.0 / sysconf(_SC_CLK_TCK);
-    result.cpu_percent = 100.0 * (cpu1 - cpu0) / sysconf(_SC_CLK_TCK) /
-                         absl::ToDoubleSeconds(elapsed);
+    result.cpu_percent =
+        100.0 * (cpu1 - cpu0) / sysconf(_SC_CLK_TCK) / absl::ToDoubleSeconds(elapsed);
     const int64_t counted = std::max<int64_t>(1, done.load());
     result.orchestrator_ms = (cpu1 - cpu0) * tick_ms / counted;
     result.postgres_ms = (pg1 - pg0) * tick_ms / counted;
@@ -290,8 +294,8 @@ class Load {
 };
 
 // pgbench: each transaction inserts one row, at `clients` connections, for `seconds`.
-double PgbenchInsertRate(const std::string& bin_dir, int port, const std::string& db,
-                         int clients, int seconds, const std::string& dir) {
+double PgbenchInsertRate(const std::string& bin_dir, int port, const std::string& db, int clients,
+                         int seconds, const std::string& dir) {
   const std::string script = absl::StrCat(dir, "/insert.sql");
   std::ofstream(script) << "INSERT INTO bench_rows (v) VALUES (1);\n";
   const std::string out = absl::StrCat(dir, "/pgbench.out");
@@ -299,8 +303,8 @@ double PgbenchInsertRate(const std::string& bin_dir, int port, const std::string
   options.log_path = out;
   auto status = octo::testing::RunCommand(
       {bin_dir + "/pgbench", "-n", "-h", "127.0.0.1", "-p", absl::StrCat(port), "-U", "postgres",
-       "-c", absl::StrCat(clients), "-j", "2", "-T", absl::StrCat(seconds), "-M", "prepared",
-       "-f", script, db},
+       "-c", absl::StrCat(clients), "-j", "2", "-T", absl::StrCat(seconds), "-M", "prepared", "-f",
+       script, db},
       options, absl::Seconds(seconds + 60));
   std::ifstream in(out);
   std::string line;
@@ -312,7 +316,8 @@ double PgbenchInsertRate(const std::string& bin_dir, int port, const std::string
       if (parts.size() >= 3) absl::SimpleAtod(parts[2], &tps);
     }
   }
-  if (!status.ok() || tps == 0) std::cerr << "pgbench failed: " << status << " (see " << out << ")\n";
+  if (!status.ok() || tps == 0)
+    std::cerr << "pgbench failed: " << status << " (see " << out << ")\n";
   return tps;
 }
 
@@ -399,8 +404,9 @@ int main(int argc, char** argv) {
   {
     pqxx::connection conn(*bench_dsn);
     pqxx::work tx(conn);
-    tx.exec("CREATE TABLE bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
-            "v int NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
+    tx.exec(
+        "CREATE TABLE bench_rows (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "
+        "v int NOT NULL, created_at timestamptz NOT NULL DEFAULT now())");
     tx.commit();
   }
   const std::string bench_db = bench_dsn->substr(bench_dsn->rfind('/') + 1);
@@ -434,8 +440,9 @@ int main(int argc, char** argv) {
   for (int i = 0; i < 100 && !load.OneTask(0, 1, -1); ++i) absl::SleepFor(absl::Milliseconds(100));
 
   const std::string pg_bin = NewestPostgresBin();
-  std::cout << "# orchestrator load: Postgres " << pg_bin << " (fsync=off, synchronous_commit=off), "
-            << sysconf(_SC_NPROCESSORS_ONLN) << " CPUs, everything on this machine\n\n";
+  std::cout << "# orchestrator load: Postgres " << pg_bin
+            << " (fsync=off, synchronous_commit=off), " << sysconf(_SC_NPROCESSORS_ONLN)
+            << " CPUs, everything on this machine\n\n";
   const pid_t postmaster = FindPostmaster(pg_port);
   std::cout << "| steps | clients | tasks/s | p50 ms | p99 ms | pgbench inserts/s | "
                "tasks/s ÷ inserts/s | CPU ms/task: orchestrator | postgres | client+arm |\n"
@@ -449,7 +456,7 @@ int main(int argc, char** argv) {
     for (int steps : step_counts) {
       RunResult r = load.Run(steps, c, absl::Seconds(flags.warmup_seconds),
                              absl::Seconds(flags.seconds), pid, postmaster);
-      total_tasks += r.tasks;
+      total_tasks += r.all_tasks;
       failed = failed || r.failures > 0 || r.tasks == 0;
       const double rate = r.tasks / r.seconds;
       std::cout << absl::StrFormat(
@@ -462,13 +469,13 @@ int main(int argc, char** argv) {
   }
   // Memory after many tasks.
   const int64_t more = std::max<int64_t>(0, flags.memory_tasks - total_tasks);
-  RunResult top_up = load.Run(1, concurrencies.back(), absl::ZeroDuration(), absl::ZeroDuration(),
-                              pid, 0, more);
+  RunResult top_up =
+      load.Run(1, concurrencies.back(), absl::ZeroDuration(), absl::ZeroDuration(), pid, 0, more);
   failed = failed || top_up.failures > 0;
   std::cout << "\nCPU ms/task: CPU time used per completed task by each party during the run "
                "(the machine may be shared; the sum bounds tasks/s on otherwise idle cores).\n";
   std::cout << absl::StrFormat("\norchestrator RSS after %d tasks: %.1f MB\n",
-                               total_tasks + top_up.tasks, RssMb(pid));
+                               total_tasks + top_up.all_tasks, RssMb(pid));
   const int status = orchestrator->Stop(absl::Seconds(20));
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::cerr << "orchestrator exit status " << status << "; log: " << options.log_path << "\n";

@@ -52,16 +52,16 @@ TEST(ValidatePlan, RejectsMalformedSteps) {
 
 TEST(ValidatePlan, RejectsCycles) {
   EXPECT_THAT(Why({S("s1", "x", {"s2"}), S("s2", "x", {"s1"})}), HasSubstr("cycle"));
-  EXPECT_THAT(Why({S("s1", "x"), S("s2", "x", {"s1", "s4"}), S("s3", "x", {"s2"}),
-                   S("s4", "x", {"s3"})}),
-              HasSubstr("cycle"));
+  EXPECT_THAT(
+      Why({S("s1", "x"), S("s2", "x", {"s1", "s4"}), S("s3", "x", {"s2"}), S("s4", "x", {"s3"})}),
+      HasSubstr("cycle"));
 }
 
 TEST(ValidatePlan, ChecksCapabilitiesOnlyWhenTold) {
   absl::flat_hash_set<std::string> known{"retrieve", "code"};
-  EXPECT_TRUE(ValidatePlan({S("s1", "retrieve"), S("s2", "code", {"s1"})},
-                           {.known_capabilities = &known})
-                  .ok());
+  EXPECT_TRUE(
+      ValidatePlan({S("s1", "retrieve"), S("s2", "code", {"s1"})}, {.known_capabilities = &known})
+          .ok());
   EXPECT_THAT(Why({S("s1", "retrieve"), S("s2", "teleport")}, {.known_capabilities = &known}),
               HasSubstr("s2 needs capability \"teleport\", which no configured arm offers"));
   EXPECT_TRUE(ValidatePlan({S("s1", "teleport")}, {}).ok());

@@ -10,10 +10,10 @@ TEST(RetryPolicy, OnlyTransientCodesAreRetried) {
                     absl::StatusCode::kAborted, absl::StatusCode::kDeadlineExceeded}) {
     EXPECT_TRUE(IsRetryable(code)) << code;
   }
-  for (auto code : {absl::StatusCode::kInvalidArgument, absl::StatusCode::kPermissionDenied,
-                    absl::StatusCode::kFailedPrecondition, absl::StatusCode::kInternal,
-                    absl::StatusCode::kNotFound, absl::StatusCode::kCancelled,
-                    absl::StatusCode::kUnknown}) {
+  for (auto code :
+       {absl::StatusCode::kInvalidArgument, absl::StatusCode::kPermissionDenied,
+        absl::StatusCode::kFailedPrecondition, absl::StatusCode::kInternal,
+        absl::StatusCode::kNotFound, absl::StatusCode::kCancelled, absl::StatusCode::kUnknown}) {
     EXPECT_FALSE(IsRetryable(code)) << code;
   }
 }
@@ -44,8 +44,7 @@ TEST(RetryPolicy, ReasonsTellRejectionFromUnavailabilityAndTimeouts) {
   EXPECT_EQ(ReasonForCode(absl::StatusCode::kInvalidArgument), v1::ERROR_REASON_ARM_REJECTED);
   EXPECT_EQ(ReasonForCode(absl::StatusCode::kUnavailable), v1::ERROR_REASON_ARM_UNAVAILABLE);
   EXPECT_EQ(ReasonForCode(absl::StatusCode::kInternal), v1::ERROR_REASON_ARM_UNAVAILABLE);
-  EXPECT_EQ(ReasonForCode(absl::StatusCode::kDeadlineExceeded),
-            v1::ERROR_REASON_DEADLINE_EXCEEDED);
+  EXPECT_EQ(ReasonForCode(absl::StatusCode::kDeadlineExceeded), v1::ERROR_REASON_DEADLINE_EXCEEDED);
 }
 
 }  // namespace

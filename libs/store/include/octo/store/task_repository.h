@@ -116,8 +116,8 @@ class TaskRepository {
 
   // Stores a PENDING task with event 1 (STATE_CHANGED → PENDING) and notifies
   // kTaskReadyChannel, in one transaction. With claim_owner set, stores it claimed instead:
-  // events 1 (PENDING) and 2 (PLANNING), the lease, and a kTaskEventChannel notification
-  // (nobody else needs waking). INVALID_ARGUMENT for claim_owner with a non-positive lease.
+  // events 1 (PENDING) and 2 (PLANNING) and the lease, and notifies nobody (no replica needs
+  // waking, and no watcher can be waiting yet). INVALID_ARGUMENT for claim_owner with a non-positive lease.
   // UNAVAILABLE when the database was lost during the insert: the task may or may not be
   // stored (it is never inserted twice by a retry of this call; clients retry with an
   // idempotency key).
