@@ -945,13 +945,20 @@ void TaskRun::FinishSucceeded(int round, const std::string& note) {
   *result.mutable_output() = std::move(integrated.output);
   std::string message = "task SUCCEEDED";
   if (!note.empty()) absl::StrAppend(&message, " (", note, ")");
-  if (!Finish(v1::TASK_STATE_SUCCEEDED, std::nullopt, std::move(result), std::move(message))) {
-    return;
-  }
   if (env_.result_cache != nullptr) {
-    env_.result_cache->Put(rpc::TaskCacheKey(tenant_, task_.spec()), task_.SerializeAsString(),
+    // Cached before SUCCEEDED is stored and announced, so a client that has seen the task
+    // succeed gets a hit when it submits it again. The result is final either way.
+    v1::Task cached = task_;
+    cached.set_state(v1::TASK_STATE_SUCCEEDED);
+    // Finish stores the buffered events and then the final STATE_CHANGED.
+    cached.set_last_event_seq(task_.last_event_seq() + static_cast<int64_t>(events_.size()) + 1);
+    *cached.mutable_result() = result;
+    *cached.mutable_finished_at() = google::protobuf::util::TimeUtil::NanosecondsToTimestamp(
+        absl::ToUnixNanos(absl::Now()));
+    env_.result_cache->Put(rpc::TaskCacheKey(tenant_, cached.spec()), cached.SerializeAsString(),
                            env_.options.result_ttl);
   }
+  Finish(v1::TASK_STATE_SUCCEEDED, std::nullopt, std::move(result), std::move(message));
 }
 
 void TaskRun::FinishFailed(v1::TaskError error, bool with_partial_result) {

@@ -71,10 +71,16 @@ TEST_F(SystemTest, TraceIdTravelsFromClientToArm) {
   context->AddMetadata("traceparent", absl::StrCat("00-", kTraceId, "-00f067aa0ba902b7-01"));
   ASSERT_TRUE(tasks_->SubmitTask(context.get(), request, &response).ok());
   ASSERT_EQ(WatchAll(response.task().id()).back().state(), v1::TASK_STATE_SUCCEEDED);
-  // Every hop logs with the client's trace id: orchestrator (submit and run) and the arm.
+  // Every hop logs with the client's trace id: the orchestrator (its log line may follow the
+  // final event by a moment) and the arm.
+  const std::string wanted = absl::StrCat("\"trace_id\":\"", kTraceId, "\"");
   for (const char* log : {"orchestrator.log", "arm-executor.log"}) {
-    EXPECT_THAT(ReadFile(absl::StrCat(logs_->path(), "/", log)), HasSubstr(absl::StrCat("\"trace_id\":\"", kTraceId, "\"")))
-        << log;
+    const std::string path = absl::StrCat(logs_->path(), "/", log);
+    const absl::Time deadline = absl::Now() + absl::Seconds(10);
+    while (ReadFile(path).find(wanted) == std::string::npos && absl::Now() < deadline) {
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    EXPECT_THAT(ReadFile(path), HasSubstr(wanted)) << log;
   }
 }
 
