@@ -16,17 +16,14 @@
 
 namespace {
 
+using octo::log::Fatal;
+
 struct Config {
   // Same port as the orchestrator's default, so a default reflex forwards here.
   std::string listen = "127.0.0.1:50052";
   int max_message_bytes = 4 << 20;
   std::string log_level = "info";
 };
-
-[[noreturn]] void Fatal(const absl::Status& status) {
-  octo::log::Error("fatal", {{"error", status.ToString()}});
-  std::exit(1);
-}
 
 }  // namespace
 
@@ -44,11 +41,7 @@ int main(int argc, char** argv) {
   binder.Bind("log_level", "OCTO_LOG_LEVEL", &config.log_level, "debug | info | warn | error");
   binder.ParseOrExit(argc, argv);
 
-  octo::log::Level level;
-  if (!octo::log::ParseLevel(config.log_level, &level)) {
-    Fatal(absl::InvalidArgumentError("log_level: expected debug, info, warn or error"));
-  }
-  octo::log::Init("echo", level);
+  octo::log::InitOrExit("echo", config.log_level);
 
   octo::echo::EchoService service;
 

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "absl/strings/str_format.h"
@@ -62,6 +63,20 @@ bool ParseLevel(absl::string_view text, Level* level) {
   else if (text == "error") *level = Level::kError;
   else return false;
   return true;
+}
+
+void InitOrExit(absl::string_view service, absl::string_view level_name) {
+  Level level;
+  if (!ParseLevel(level_name, &level)) {
+    Init(service, Level::kInfo);
+    Fatal(absl::InvalidArgumentError("log_level: expected debug, info, warn or error"));
+  }
+  Init(service, level);
+}
+
+void Fatal(const absl::Status& status) {
+  Error("fatal", {{"error", status.ToString()}});
+  std::exit(1);
 }
 
 Scope::Scope(absl::string_view trace_id, absl::string_view span_id, absl::string_view task_id)

@@ -20,6 +20,8 @@
 
 namespace {
 
+using octo::log::Fatal;
+
 struct Config {
   std::string arm;                                   // required
   std::string listen = "127.0.0.1:50061";
@@ -35,11 +37,6 @@ struct Config {
   absl::Duration drain_timeout = absl::Seconds(20);
   std::string log_level = "info";
 };
-
-[[noreturn]] void Fatal(const absl::Status& status) {
-  octo::log::Error("fatal", {{"error", status.ToString()}});
-  std::exit(1);
-}
 
 }  // namespace
 
@@ -72,11 +69,7 @@ int main(int argc, char** argv) {
   binder.Bind("log_level", "OCTO_LOG_LEVEL", &config.log_level, "debug | info | warn | error");
   binder.ParseOrExit(argc, argv);
 
-  octo::log::Level level;
-  if (!octo::log::ParseLevel(config.log_level, &level)) {
-    Fatal(absl::InvalidArgumentError("log_level: expected debug, info, warn or error"));
-  }
-  octo::log::Init(absl::StrCat("arm-", config.arm), level);
+  octo::log::InitOrExit(absl::StrCat("arm-", config.arm), config.log_level);
   if (config.max_concurrency < 1) Fatal(absl::InvalidArgumentError("max_concurrency: must be >= 1"));
 
   std::shared_ptr<octo::store::PgPool> pool;

@@ -15,6 +15,8 @@
 
 namespace {
 
+using octo::log::Fatal;
+
 // Defaults are documented in README.md's configuration table.
 struct Config {
   std::string listen = "127.0.0.1:50052";
@@ -44,11 +46,6 @@ struct Config {
   absl::Duration drain_timeout = absl::Seconds(20);
   std::string log_level = "info";
 };
-
-[[noreturn]] void Fatal(const absl::Status& status) {
-  octo::log::Error("fatal", {{"error", status.ToString()}});
-  std::exit(1);
-}
 
 void Require(bool ok, const char* setting, const char* why) {
   if (!ok) Fatal(absl::InvalidArgumentError(absl::StrCat(setting, ": ", why)));
@@ -107,11 +104,7 @@ int main(int argc, char** argv) {
   binder.Bind("log_level", "OCTO_LOG_LEVEL", &config.log_level, "debug | info | warn | error");
   binder.ParseOrExit(argc, argv);
 
-  octo::log::Level level;
-  if (!octo::log::ParseLevel(config.log_level, &level)) {
-    Fatal(absl::InvalidArgumentError("log_level: expected debug, info, warn or error"));
-  }
-  octo::log::Init("orchestrator", level);
+  octo::log::InitOrExit("orchestrator", config.log_level);
   Require(!config.database_url.empty(), "database_url (OCTO_DATABASE_URL)", "required");
   Require(config.database_pool >= 4, "database_pool", "must be >= 4");
   Require(config.workers >= 1, "workers", "must be >= 1");

@@ -21,6 +21,8 @@
 
 namespace {
 
+using octo::log::Fatal;
+
 struct Config {
   std::string listen = "127.0.0.1:50051";
   std::string metrics_listen = "127.0.0.1:9101";
@@ -40,11 +42,6 @@ struct Config {
   absl::Duration drain_timeout = absl::Seconds(20);
   std::string log_level = "info";
 };
-
-[[noreturn]] void Fatal(const absl::Status& status) {
-  octo::log::Error("fatal", {{"error", status.ToString()}});
-  std::exit(1);
-}
 
 }  // namespace
 
@@ -84,11 +81,7 @@ int main(int argc, char** argv) {
   binder.Bind("log_level", "OCTO_LOG_LEVEL", &config.log_level, "debug | info | warn | error");
   binder.ParseOrExit(argc, argv);
 
-  octo::log::Level level;
-  if (!octo::log::ParseLevel(config.log_level, &level)) {
-    Fatal(absl::InvalidArgumentError("log_level: expected debug, info, warn or error"));
-  }
-  octo::log::Init("reflex", level);
+  octo::log::InitOrExit("reflex", config.log_level);
   if (config.anonymous_tenant.empty()) {
     Fatal(absl::InvalidArgumentError("anonymous_tenant: must not be empty"));
   }

@@ -311,3 +311,18 @@ TEST(ParseLevel, RejectsOtherTextAndLeavesTheLevel) {
 
 }  // namespace
 }  // namespace octo::log
+
+namespace octo::log {
+namespace {
+
+TEST(FatalDeathTest, LogsTheStatusAndExitsWithOne) {
+  EXPECT_EXIT(Fatal(absl::InvalidArgumentError("listen: bad address")),
+              ::testing::ExitedWithCode(1), "listen: bad address");
+}
+
+TEST(FatalDeathTest, AnUnknownLogLevelIsFatal) {
+  EXPECT_EXIT(InitOrExit("test", "loud"), ::testing::ExitedWithCode(1), "log_level");
+}
+
+}  // namespace
+}  // namespace octo::log

@@ -3,6 +3,7 @@
 
 #include <initializer_list>
 #include <string>
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace octo::log {
@@ -20,6 +21,12 @@ struct Field {
 void Init(absl::string_view service, Level min_level);
 // Parses "debug", "info", "warn", "error"; false when unknown.
 bool ParseLevel(absl::string_view text, Level* level);
+// Init with the level named `level_name`; a name that is not a level is fatal.
+void InitOrExit(absl::string_view service, absl::string_view level_name);
+
+// Logs `status` as a fatal start-up error and exits with status 1. For bad configuration
+// and resources a process cannot start without.
+[[noreturn]] void Fatal(const absl::Status& status);
 
 // Trace and task ids added to every line written on this thread while the scope lives.
 // Scopes nest; the innermost non-empty value wins.
