@@ -13,6 +13,10 @@ start_postgres() {
   local dir="$1" port="$2" bin; bin="$(pg_bindir)"
   mkdir -p "$dir"
   [[ $(id -u) -eq 0 ]] && chown -R postgres:postgres "$dir"
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "port $port is in use by another program; set OCTO_PG_PORT to a free port" >&2
+    return 1
+  fi
   if [[ ! -f "$dir/data/PG_VERSION" ]]; then
     as_pg "$bin/initdb" -D "$dir/data" -A trust -U postgres -E UTF8 > "$dir/initdb.log" 2>&1
   fi
