@@ -15,7 +15,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "octo/common/status.h"
+#include "octo/rpc/status.h"
 #include "octo/v1/task_service.grpc.pb.h"
 
 namespace octo::bench {
@@ -314,7 +314,7 @@ absl::StatusOr<LoadResult> RunLoad(LoadOptions options) {
                          absl::ToChronoNanoseconds(options.timeout));
     if (grpc::Status status = stubs.front()->SubmitTask(&context, request, &response);
         !status.ok()) {
-      absl::Status error = common::FromGrpcStatus(status);
+      absl::Status error = rpc::FromGrpcStatus(status);
       return absl::Status(error.code(), absl::StrCat("priming call: ", error.message()));
     }
   }

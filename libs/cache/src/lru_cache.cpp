@@ -90,7 +90,7 @@ class Shard {
 class LruCache final : public Cache {
  public:
   explicit LruCache(const LruOptions& options)
-      : clock_(options.clock ? options.clock : [] { return absl::Now(); }) {
+      : clock_(options.clock != nullptr ? *options.clock : common::RealClock()) {
     const size_t count = std::bit_ceil(static_cast<size_t>(std::max(options.shards, 1)));
     shift_ = sizeof(size_t) * CHAR_BIT - std::countr_zero(count);
     shards_.reserve(count);
@@ -100,7 +100,7 @@ class LruCache final : public Cache {
   }
 
   std::optional<std::string> Get(absl::string_view key) override {
-    return ShardFor(key).Get(key, clock_());
+    return ShardFor(key).Get(key, clock_.Now());
   }
 
   void Put(absl::string_view key, absl::string_view value, absl::Duration ttl) override {
@@ -108,7 +108,7 @@ class LruCache final : public Cache {
       Erase(key);
       return;
     }
-    ShardFor(key).Put(key, value, clock_() + ttl);
+    ShardFor(key).Put(key, value, clock_.Now() + ttl);
   }
 
   void Erase(absl::string_view key) override { ShardFor(key).Erase(key); }
@@ -120,7 +120,7 @@ class LruCache final : public Cache {
     return *shards_[absl::Hash<absl::string_view>{}(key) >> shift_];
   }
 
-  const std::function<absl::Time()> clock_;
+  common::Clock& clock_;
   int shift_;
   std::vector<std::unique_ptr<Shard>> shards_;
 };

@@ -46,7 +46,7 @@ struct Shard {
 
 class ShardedRateLimiter final : public LocalRateLimiter {
  public:
-  ShardedRateLimiter(const LocalLimiterOptions& options, Clock& clock)
+  ShardedRateLimiter(const LocalLimiterOptions& options, common::Clock& clock)
       : clock_(clock),
         shard_count_(std::min<size_t>(options.shards, options.max_keys)),
         per_shard_(options.max_keys / shard_count_),
@@ -161,7 +161,7 @@ class ShardedRateLimiter final : public LocalRateLimiter {
     for (size_t k = 0; k < drop; ++k) shard.buckets.erase(candidates[k].second);
   }
 
-  Clock& clock_;
+  common::Clock& clock_;
   const size_t shard_count_;
   // Buckets one shard keeps; shard_count_ * per_shard_ <= max_keys.
   const size_t per_shard_;
@@ -171,7 +171,7 @@ class ShardedRateLimiter final : public LocalRateLimiter {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<LocalRateLimiter>> NewLocalRateLimiter(
-    const LocalLimiterOptions& options, Clock& clock) {
+    const LocalLimiterOptions& options, common::Clock& clock) {
   if (options.max_keys < 1) {
     return absl::InvalidArgumentError("LocalLimiterOptions.max_keys must be >= 1");
   }

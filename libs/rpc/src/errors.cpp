@@ -2,7 +2,7 @@
 
 #include "google/protobuf/any.pb.h"
 #include "google/rpc/error_details.pb.h"
-#include "octo/common/status.h"
+#include "octo/rpc/status.h"
 
 namespace octo::rpc {
 
@@ -16,11 +16,11 @@ grpc::Status StatusWithDetails(grpc::StatusCode code, const std::string& message
 }
 
 grpc::Status ToGrpcWithDetails(const absl::Status& status) {
-  if (status.code() != absl::StatusCode::kInvalidArgument) return common::ToGrpcStatus(status);
+  if (status.code() != absl::StatusCode::kInvalidArgument) return rpc::ToGrpcStatus(status);
   const std::string message(status.message());
   const auto colon = message.find(": ");
   if (colon == std::string::npos || colon == 0 || message.find(' ') < colon) {
-    return common::ToGrpcStatus(status);
+    return rpc::ToGrpcStatus(status);
   }
   google::rpc::BadRequest bad_request;
   auto* violation = bad_request.add_field_violations();

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "octo/common/log.h"
-#include "octo/common/status.h"
+#include "octo/rpc/status.h"
 #include "octo/rpc/metadata.h"
 #include "octo/telemetry/metrics.h"
 #include "octo/telemetry/trace.h"
@@ -65,7 +65,7 @@ grpc::Status ArmService::Execute(grpc::ServerContext* context, const v1::Execute
                                 {"capability", request->capability()},
                                 {"error", status.ToString()}});
     }
-    return common::ToGrpcStatus(status);
+    return rpc::ToGrpcStatus(status);
   };
 
   const auto& caps = description_.capabilities();

@@ -3,7 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "octo/common/log.h"
-#include "octo/common/status.h"
+#include "octo/rpc/status.h"
 #include "octo/rpc/metadata.h"
 #include "octo/rpc/task_spec.h"
 #include "octo/telemetry/trace.h"
@@ -33,14 +33,14 @@ grpc::Status TaskService::SubmitTask(grpc::ServerContext* context,
                                      v1::SubmitTaskResponse* response) {
   telemetry::Span span("orchestrator.SubmitTask", telemetry::ExtractTrace(*context));
   auto tenant = Tenant(*context);
-  if (!tenant.ok()) return common::ToGrpcStatus(tenant.status());
+  if (!tenant.ok()) return rpc::ToGrpcStatus(tenant.status());
   if (auto status = rpc::ValidateSubmit(*request); !status.ok()) {
-    return common::ToGrpcStatus(status);
+    return rpc::ToGrpcStatus(status);
   }
   store::NewTask new_task{*tenant, request->idempotency_key(), request->spec(),
                           span.context().ToTraceparent()};
   auto created = engine_.Submit(std::move(new_task));
-  if (!created.ok()) return common::ToGrpcStatus(created.status());
+  if (!created.ok()) return rpc::ToGrpcStatus(created.status());
   if (created->created) log::Debug("task accepted", {{"task_id", created->task.id()}});
   *response->mutable_task() = std::move(created->task);
   response->set_created(created->created);
@@ -50,12 +50,12 @@ grpc::Status TaskService::SubmitTask(grpc::ServerContext* context,
 grpc::Status TaskService::GetTask(grpc::ServerContext* context, const v1::GetTaskRequest* request,
                                   v1::Task* response) {
   auto tenant = Tenant(*context);
-  if (!tenant.ok()) return common::ToGrpcStatus(tenant.status());
+  if (!tenant.ok()) return rpc::ToGrpcStatus(tenant.status());
   if (auto status = rpc::ValidateTaskId(request->task_id()); !status.ok()) {
-    return common::ToGrpcStatus(status);
+    return rpc::ToGrpcStatus(status);
   }
   auto task = tasks_.Get(*tenant, request->task_id());
-  if (!task.ok()) return common::ToGrpcStatus(task.status());
+  if (!task.ok()) return rpc::ToGrpcStatus(task.status());
   *response = *std::move(task);
   return grpc::Status::OK;
 }
@@ -64,9 +64,9 @@ grpc::Status TaskService::WatchTask(grpc::ServerContext* context,
                                     const v1::WatchTaskRequest* request,
                                     grpc::ServerWriter<v1::TaskEvent>* writer) {
   auto tenant = Tenant(*context);
-  if (!tenant.ok()) return common::ToGrpcStatus(tenant.status());
+  if (!tenant.ok()) return rpc::ToGrpcStatus(tenant.status());
   if (auto status = rpc::ValidateTaskId(request->task_id()); !status.ok()) {
-    return common::ToGrpcStatus(status);
+    return rpc::ToGrpcStatus(status);
   }
   if (request->from_seq() < 0) {
     return grpc::Status(grpc::INVALID_ARGUMENT, "from_seq: must not be negative");
@@ -90,7 +90,7 @@ grpc::Status TaskService::WatchTask(grpc::ServerContext* context,
       read_dirt = watch.dirt();
       read_once = true;
       auto page = tasks_.ReadEventPage(*tenant, task_id, next, kWatchBatch);
-      if (!page.ok()) return common::ToGrpcStatus(page.status());
+      if (!page.ok()) return rpc::ToGrpcStatus(page.status());
       events = std::move(page->events);
       // Asked from past the end of a finished task: nothing more will come.
       if (events.empty() && rpc::IsTerminal(page->state) && next > page->last_event_seq) {
@@ -114,13 +114,13 @@ grpc::Status TaskService::WatchTask(grpc::ServerContext* context,
 grpc::Status TaskService::CancelTask(grpc::ServerContext* context,
                                      const v1::CancelTaskRequest* request, v1::Task* response) {
   auto tenant = Tenant(*context);
-  if (!tenant.ok()) return common::ToGrpcStatus(tenant.status());
+  if (!tenant.ok()) return rpc::ToGrpcStatus(tenant.status());
   if (auto status = rpc::ValidateTaskId(request->task_id()); !status.ok()) {
-    return common::ToGrpcStatus(status);
+    return rpc::ToGrpcStatus(status);
   }
   const std::string reason = request->reason().empty() ? "cancelled by client" : request->reason();
   auto task = tasks_.RequestCancel(*tenant, request->task_id(), reason.substr(0, 1000));
-  if (!task.ok()) return common::ToGrpcStatus(task.status());
+  if (!task.ok()) return rpc::ToGrpcStatus(task.status());
   // The replica running the task learns of it by NOTIFY (or its lease renewal); when that is
   // this one, it stops at once.
   if (!rpc::IsTerminal(task->state())) engine_.CancelLocal(task->id());
@@ -132,7 +132,7 @@ grpc::Status TaskService::ListTasks(grpc::ServerContext* context,
                                     const v1::ListTasksRequest* request,
                                     v1::ListTasksResponse* response) {
   auto tenant = Tenant(*context);
-  if (!tenant.ok()) return common::ToGrpcStatus(tenant.status());
+  if (!tenant.ok()) return rpc::ToGrpcStatus(tenant.status());
   if (request->page_size() < 0 || request->page_size() > 500) {
     return grpc::Status(grpc::INVALID_ARGUMENT, "page_size: must be between 0 and 500");
   }
@@ -141,7 +141,7 @@ grpc::Status TaskService::ListTasks(grpc::ServerContext* context,
   }
   store::ListQuery query{request->state(), request->page_size(), request->page_token()};
   auto page = tasks_.List(*tenant, query);
-  if (!page.ok()) return common::ToGrpcStatus(page.status());
+  if (!page.ok()) return rpc::ToGrpcStatus(page.status());
   for (v1::Task& task : page->tasks) *response->add_tasks() = std::move(task);
   response->set_next_page_token(page->next_page_token);
   return grpc::Status::OK;

@@ -7,7 +7,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "octo/common/log.h"
-#include "octo/common/status.h"
+#include "octo/rpc/status.h"
 #include "octo/rpc/errors.h"
 #include "octo/rpc/metadata.h"
 #include "octo/rpc/task_spec.h"
@@ -195,7 +195,7 @@ std::optional<Principal> ReflexService::Admit(grpc::CallbackServerContext* conte
     metrics_.Count(principal.status().code() == absl::StatusCode::kUnauthenticated
                        ? Decision::kUnauthenticated
                        : Decision::kUnavailable);
-    reactor->Finish(common::ToGrpcStatus(principal.status()));
+    reactor->Finish(rpc::ToGrpcStatus(principal.status()));
     return std::nullopt;
   }
   if (!rate_limited || limits_.limiter == nullptr) return *std::move(principal);
@@ -334,7 +334,7 @@ grpc::ServerWriteReactor<v1::TaskEvent>* ReflexService::WatchTask(
     return new RejectedStream(rpc::ToGrpcWithDetails(status));
   }
   absl::StatusOr<Principal> principal = auth_.Authenticate(*context);
-  if (!principal.ok()) return new RejectedStream(common::ToGrpcStatus(principal.status()));
+  if (!principal.ok()) return new RejectedStream(rpc::ToGrpcStatus(principal.status()));
   return new WatchProxy(*orchestrator_, Outgoing(context, principal->tenant_id), *request);
 }
 
@@ -378,7 +378,7 @@ grpc::ServerUnaryReactor* ReflexCheckService::Check(grpc::CallbackServerContext*
   }
   absl::StatusOr<Principal> principal = auth_.Authenticate(*context);
   if (!principal.ok()) {
-    reactor->Finish(common::ToGrpcStatus(principal.status()));
+    reactor->Finish(rpc::ToGrpcStatus(principal.status()));
     return reactor;
   }
   const absl::Time start = absl::Now();

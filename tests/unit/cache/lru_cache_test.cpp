@@ -10,36 +10,21 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "octo/common/clock.h"
 
 namespace octo::cache {
 namespace {
 
 using ::testing::Optional;
 
-class FakeClock {
- public:
-  absl::Time Now() {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  absl::Mutex mu_;
-  absl::Time now_ = absl::FromUnixSeconds(1'000'000);
-};
-
 constexpr absl::Duration kLong = absl::Hours(1);
 
 // One shard, so LRU order and the byte bound are exact.
-std::unique_ptr<Cache> SingleShard(size_t max_bytes, FakeClock* clock = nullptr) {
+std::unique_ptr<Cache> SingleShard(size_t max_bytes, common::ManualClock* clock = nullptr) {
   LruOptions options;
   options.max_bytes = max_bytes;
   options.shards = 1;
-  if (clock != nullptr) options.clock = [clock] { return clock->Now(); };
+  if (clock != nullptr) options.clock = clock;
   return NewLruCache(options);
 }
 
@@ -137,7 +122,7 @@ TEST(LruCache, OverwriteRefreshesRecency) {
 }
 
 TEST(LruCache, EntriesExpireAfterTtl) {
-  FakeClock clock;
+  common::ManualClock clock;
   auto cache = SingleShard(1 << 20, &clock);
   cache->Put("short", "1", absl::Seconds(10));
   cache->Put("long", "2", absl::Seconds(60));
@@ -151,7 +136,7 @@ TEST(LruCache, EntriesExpireAfterTtl) {
 }
 
 TEST(LruCache, OverwriteResetsTtl) {
-  FakeClock clock;
+  common::ManualClock clock;
   auto cache = SingleShard(1 << 20, &clock);
   cache->Put("k", "1", absl::Seconds(10));
   clock.Advance(absl::Seconds(8));
@@ -161,7 +146,7 @@ TEST(LruCache, OverwriteResetsTtl) {
 }
 
 TEST(LruCache, ExpiredEntryFreesItsBytes) {
-  FakeClock clock;
+  common::ManualClock clock;
   auto cache = SingleShard(4, &clock);
   cache->Put("a", "1", absl::Seconds(1));
   cache->Put("b", "2", kLong);

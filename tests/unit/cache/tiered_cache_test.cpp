@@ -6,6 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "octo/common/clock.h"
 #include "octo/cache/lru_cache.h"
 
 namespace octo::cache {
@@ -13,28 +14,12 @@ namespace {
 
 using ::testing::Optional;
 
-class FakeClock {
- public:
-  absl::Time Now() {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration d) {
-    absl::MutexLock lock(&mu_);
-    now_ += d;
-  }
-
- private:
-  absl::Mutex mu_;
-  absl::Time now_ = absl::FromUnixSeconds(1'000'000);
-};
-
 // Two LRUs stand in for L1 and L2; the test keeps pointers to look at each level.
 class TieredCacheTest : public ::testing::Test {
  protected:
   TieredCacheTest() {
     LruOptions options;
-    options.clock = [this] { return clock_.Now(); };
+    options.clock = &clock_;
     auto l1 = NewLruCache(options);
     auto l2 = NewLruCache(options);
     l1_ = l1.get();
@@ -44,7 +29,7 @@ class TieredCacheTest : public ::testing::Test {
     cache_ = std::make_unique<TieredCache>(std::move(l1), std::move(l2), tiered);
   }
 
-  FakeClock clock_;
+  common::ManualClock clock_;
   Cache* l1_;
   Cache* l2_;
   std::unique_ptr<TieredCache> cache_;

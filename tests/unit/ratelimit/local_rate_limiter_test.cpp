@@ -10,25 +10,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
+#include "octo/common/clock.h"
 
 namespace octo::ratelimit {
 namespace {
-
-class FakeClock final : public Clock {
- public:
-  absl::Time Now() override {
-    absl::MutexLock lock(&mu_);
-    return now_;
-  }
-  void Advance(absl::Duration by) {
-    absl::MutexLock lock(&mu_);
-    now_ += by;
-  }
-
- private:
-  absl::Mutex mu_;
-  absl::Time now_ ABSL_GUARDED_BY(mu_) = absl::FromUnixSeconds(1'700'000'000);
-};
 
 class LocalRateLimiterTest : public ::testing::Test {
  protected:
@@ -46,7 +31,7 @@ class LocalRateLimiterTest : public ::testing::Test {
     return allowed;
   }
 
-  FakeClock clock_;
+  common::ManualClock clock_;
 };
 
 TEST_F(LocalRateLimiterTest, BurstUpToCapacity) {

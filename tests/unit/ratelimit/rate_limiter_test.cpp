@@ -6,7 +6,6 @@
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
-#include "octo/ratelimit/clock.h"
 #include "octo/ratelimit/local_rate_limiter.h"
 #include "octo/ratelimit/redis_rate_limiter.h"
 
@@ -43,17 +42,6 @@ TEST(RateLimiterDeathTest, InvalidRequestsCrash) {
   EXPECT_DEATH(l.AcquireAll({}), "no bucket");
 }
 
-TEST(MonotonicClock, NeverGoesBack) {
-  Clock& clock = MonotonicClock();
-  absl::Time previous = clock.Now();
-  for (int i = 0; i < 1000; ++i) {
-    const absl::Time now = clock.Now();
-    EXPECT_GE(now, previous);
-    previous = now;
-  }
-  absl::SleepFor(absl::Milliseconds(5));
-  EXPECT_GE(clock.Now() - previous, absl::Milliseconds(4));
-}
 
 TEST(NewRedisRateLimiter, RejectsBadArguments) {
   EXPECT_EQ(NewRedisRateLimiter({}, nullptr).status().code(), absl::StatusCode::kInvalidArgument);

@@ -2,11 +2,11 @@
 #pragma once
 
 #include <cstddef>
-#include <functional>
 #include <memory>
 
 #include "absl/time/time.h"
 #include "octo/cache/cache.h"
+#include "octo/common/clock.h"
 
 namespace octo::cache {
 
@@ -17,9 +17,8 @@ struct LruOptions {
   // Shards, each with its own lock, chosen by a hash of the key; rounded up to a power of
   // two (at least 1). Default 16.
   int shards = 16;
-  // Time source, called concurrently from any thread; absl::Now when empty. Tests inject a
-  // fake clock.
-  std::function<absl::Time()> clock;
+  // Time source; must outlive the cache. Default: the wall clock.
+  common::Clock* clock = &common::RealClock();
 };
 
 // Least recently used entries are evicted first, per shard; expired entries are dropped

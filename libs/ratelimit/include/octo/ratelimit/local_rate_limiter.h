@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-#include "octo/ratelimit/clock.h"
+#include "octo/common/clock.h"
 #include "octo/ratelimit/rate_limiter.h"
 
 namespace octo::ratelimit {
@@ -30,6 +30,6 @@ class LocalRateLimiter : public RateLimiter {
 // INVALID_ARGUMENT naming the option when max_keys or shards is < 1. `clock` must outlive
 // the limiter.
 absl::StatusOr<std::unique_ptr<LocalRateLimiter>> NewLocalRateLimiter(
-    const LocalLimiterOptions& options = {}, Clock& clock = MonotonicClock());
+    const LocalLimiterOptions& options = {}, common::Clock& clock = common::MonotonicClock());
 
 }  // namespace octo::ratelimit

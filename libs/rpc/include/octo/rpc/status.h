@@ -4,10 +4,10 @@
 #include "absl/status/status.h"
 #include "grpcpp/support/status.h"
 
-namespace octo::common {
+namespace octo::rpc {
 
 // Same code and message; OK maps to OK.
 grpc::Status ToGrpcStatus(const absl::Status& status);
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
-}  // namespace octo::common
+}  // namespace octo::rpc

@@ -1,9 +1,16 @@
-#include "octo/ratelimit/clock.h"
+#include "octo/common/clock.h"
 
 #include <chrono>
 
-namespace octo::ratelimit {
+#include "absl/time/clock.h"
+
+namespace octo::common {
 namespace {
+
+class WallClock final : public Clock {
+ public:
+  absl::Time Now() override { return absl::Now(); }
+};
 
 class SteadyClock final : public Clock {
  public:
@@ -15,9 +22,14 @@ class SteadyClock final : public Clock {
 
 }  // namespace
 
+Clock& RealClock() {
+  static WallClock* const clock = new WallClock;
+  return *clock;
+}
+
 Clock& MonotonicClock() {
   static SteadyClock* const clock = new SteadyClock;
   return *clock;
 }
 
-}  // namespace octo::ratelimit
+}  // namespace octo::common

@@ -1,8 +1,8 @@
-#include "octo/common/status.h"
+#include "octo/rpc/status.h"
 
 #include <string>
 
-namespace octo::common {
+namespace octo::rpc {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
@@ -17,4 +17,4 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
                       status.error_message());
 }
 
-}  // namespace octo::common
+}  // namespace octo::rpc

@@ -1,10 +1,10 @@
-#include "octo/common/status.h"
+#include "octo/rpc/status.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace octo::common {
+namespace octo::rpc {
 namespace {
 
 TEST(ToGrpcStatus, OkIsOk) {
@@ -68,4 +68,4 @@ TEST(StatusConversion, KeepsNonAsciiMessages) {
 }
 
 }  // namespace
-}  // namespace octo::common
+}  // namespace octo::rpc
