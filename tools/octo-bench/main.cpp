@@ -7,7 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "load.h"
 #include "octo/common/config.h"
-#include "octo/rpc/task_spec.h"
+#include "octo/task/spec.h"
 #include "report.h"
 
 int main(int argc, char** argv) {
@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
     octo::v1::TaskSpec spec;
     spec.set_goal(
         octo::bench::MakeGoal(options.unique_goals, "0123456789abcdef", 0, options.goal_bytes));
-    if (absl::Status status = octo::rpc::ValidateTaskSpec(spec); !status.ok()) {
+    if (absl::Status status = octo::task::ValidateTaskSpec(spec); !status.ok()) {
       std::cerr << "octo-bench: warning: servers will reject these calls: " << status.message()
                 << "\n";
     }

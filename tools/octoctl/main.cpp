@@ -18,7 +18,7 @@
 #include "octo/common/config.h"
 #include "octo/rpc/channel.h"
 #include "octo/rpc/metadata.h"
-#include "octo/rpc/task_spec.h"
+#include "octo/task/spec.h"
 #include "octo/store/pg_pool.h"
 #include "octo/store/tenant_repository.h"
 #include "octo/v1/operations.grpc.pb.h"
@@ -94,7 +94,7 @@ std::string StepStateName(octo::v1::StepState state) {
 
 void PrintTask(const octo::v1::Task& task) {
   std::cout << "task     " << task.id() << "\n"
-            << "state    " << octo::rpc::StateName(task.state()) << "\n"
+            << "state    " << octo::task::StateName(task.state()) << "\n"
             << "goal     " << task.spec().goal() << "\n"
             << "created  " << Time(task.created_at()) << "\n";
   if (task.has_finished_at()) std::cout << "finished " << Time(task.finished_at()) << "\n";
@@ -117,7 +117,7 @@ void PrintTask(const octo::v1::Task& task) {
 void PrintEvent(const octo::v1::TaskEvent& event) {
   std::string kind = octo::v1::TaskEventKind_Name(event.kind()).substr(16);
   std::cout << absl::StrFormat("%4d %s %-16s %-10s %s\n", event.seq(), Time(event.time()), kind,
-                               octo::rpc::StateName(event.state()), event.message());
+                               octo::task::StateName(event.state()), event.message());
 }
 
 int Fail(const grpc::Status& status) {
@@ -207,7 +207,7 @@ int Submit(octo::v1::TaskService::Stub& stub, const std::vector<std::string>& ar
               << (!response.cache_hit() && !response.created() ? " (existing task)" : "") << "\n";
   }
   if (!config.wait) return 0;
-  if (!octo::rpc::IsTerminal(response.task().state())) {
+  if (!octo::task::IsTerminal(response.task().state())) {
     if (int rc = Watch(stub, response.task().id(), 0); rc != 0) return rc;
   }
   return Get(stub, response.task().id());
@@ -270,7 +270,7 @@ int Admin(const std::vector<std::string>& args) {
     }
     octo::v1::TaskSpec spec;
     spec.set_goal(absl::StrJoin(args.begin() + 3, args.end(), " "));
-    const std::string key = octo::rpc::TaskCacheKey(args[2], spec);
+    const std::string key = octo::task::TaskCacheKey(args[2], spec);
     octo::cache::NewRedisCache(*redis)->Erase(key);
     octo::cache::NewRedisInvalidator(*redis, config.invalidation_channel)->Publish(key);
     std::cout << "invalidated " << key << "\n";
@@ -418,7 +418,7 @@ int main(int argc, char** argv) {
     if (config.json) return PrintJson(response), 0;
     for (const auto& task : response.tasks()) {
       std::cout << absl::StrFormat("%s  %-10s %s  %s\n", task.id(),
-                                   octo::rpc::StateName(task.state()), Time(task.created_at()),
+                                   octo::task::StateName(task.state()), Time(task.created_at()),
                                    task.spec().goal().substr(0, 60));
     }
     if (!response.next_page_token().empty()) {

@@ -6,6 +6,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/notification.h"
 #include "octo/cache/redis_cache.h"
+#include "octo/common/backoff.h"
 #include "octo/redis/connection.h"
 
 namespace octo::cache {
@@ -32,15 +33,14 @@ class RedisSubscription final : public Subscription {
 
  private:
   void Run() {
-    absl::Duration backoff = kMinBackoff;
+    common::Backoff backoff(kMinBackoff, kMaxBackoff);
     while (true) {
       absl::StatusOr<redis::Connection> connection = redis::Connection::Open(options_);
       if (connection.ok() && Subscribe(*connection)) {
-        backoff = kMinBackoff;
+        backoff.Reset();
         Listen(*connection);
       }
-      if (stop_.WaitForNotificationWithTimeout(backoff)) return;
-      backoff = std::min(backoff * 2, kMaxBackoff);
+      if (stop_.WaitForNotificationWithTimeout(backoff.Next())) return;
     }
   }
 

@@ -42,6 +42,10 @@ void TieredCache::Erase(absl::string_view key) {
   l1_->Erase(key);
 }
 
+void TieredCache::PutLocal(absl::string_view key, absl::string_view value) {
+  l1_->Put(key, value, options_.l1_ttl);
+}
+
 void TieredCache::EraseLocal(absl::string_view key) { l1_->Erase(key); }
 
 }  // namespace octo::cache

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "check.h"
+#include "octo/common/check.h"
 
 namespace octo::safety::detail {
 
@@ -23,9 +23,9 @@ HsMatcher::HsMatcher(std::span<const HsPattern> patterns) {
       msg += std::string(" in pattern: ") + expressions[static_cast<size_t>(error->expression)];
     }
     hs_free_compile_error(error);
-    OCTO_SAFETY_CHECK(false, msg.c_str());
+    OCTO_CHECK(false, msg.c_str());
   }
-  OCTO_SAFETY_CHECK(hs_alloc_scratch(db_, &prototype_) == HS_SUCCESS, "hs_alloc_scratch");
+  OCTO_CHECK(hs_alloc_scratch(db_, &prototype_) == HS_SUCCESS, "hs_alloc_scratch");
 }
 
 HsMatcher::~HsMatcher() {
@@ -44,7 +44,7 @@ hs_scratch_t* HsMatcher::Acquire() const {
     }
   }
   hs_scratch_t* s = nullptr;
-  OCTO_SAFETY_CHECK(hs_clone_scratch(prototype_, &s) == HS_SUCCESS, "hs_clone_scratch");
+  OCTO_CHECK(hs_clone_scratch(prototype_, &s) == HS_SUCCESS, "hs_clone_scratch");
   return s;
 }
 

@@ -22,7 +22,7 @@
 #include <memory>
 #include <optional>
 
-#include "check.h"
+#include "octo/common/check.h"
 #include "hs_matcher.h"
 #include "injection_rules.h"
 #include "octo/safety/codec.h"
@@ -279,7 +279,7 @@ struct InjectionDetector::Impl {
     other_groups.resize(rules.size());
     for (size_t i = 0; i < rules.size(); ++i) {
       auto re = std::make_unique<RE2>(rules[i].pattern, options);
-      OCTO_SAFETY_CHECK(re->ok(), rules[i].pattern.c_str());
+      OCTO_CHECK(re->ok(), rules[i].pattern.c_str());
       regexes.push_back(std::move(re));
       reaches.push_back(MaxReach(rules[i].pattern));
       if (rules[i].keys == "*") {
@@ -296,7 +296,7 @@ struct InjectionDetector::Impl {
         for (const std::string& key : SplitKeys(keys_spec.substr(start, amp - start))) {
           ids.push_back(key_id(key));
         }
-        OCTO_SAFETY_CHECK(!ids.empty(), keys_spec.c_str());
+        OCTO_CHECK(!ids.empty(), keys_spec.c_str());
         if (group == 0) {
           for (uint16_t id : ids) key_rules[id].push_back(static_cast<uint16_t>(i));
         } else {
@@ -566,7 +566,7 @@ InjectionDetector::InjectionDetector() : impl_(std::make_unique<Impl>()) {}
 InjectionDetector::~InjectionDetector() = default;
 
 InjectionResult InjectionDetector::Scan(std::string_view text) const {
-  OCTO_SAFETY_CHECK(text.size() < (uint64_t{1} << 32) - 1, "text too large for 32-bit offsets");
+  OCTO_CHECK(text.size() < (uint64_t{1} << 32) - 1, "text too large for 32-bit offsets");
   size_t budget = kDecodeBudget;
   return impl_->ScanText(text, 0, budget);
 }

@@ -13,7 +13,7 @@
 #include <array>
 #include <cstring>
 
-#include "check.h"
+#include "octo/common/check.h"
 #include "hs_matcher.h"
 #include "octo/safety/pii.h"
 #include "octo/safety/validators.h"
@@ -524,7 +524,7 @@ PiiDetector::PiiDetector() : impl_(std::make_unique<Impl>()) {}
 PiiDetector::~PiiDetector() = default;
 
 std::vector<PiiFinding> PiiDetector::Scan(std::string_view text) const {
-  OCTO_SAFETY_CHECK(text.size() < (uint64_t{1} << 32) - 1, "text too large for 32-bit offsets");
+  OCTO_CHECK(text.size() < (uint64_t{1} << 32) - 1, "text too large for 32-bit offsets");
   std::vector<PiiFinding> out;
   Extractor extractor(text, out);
   impl_->matcher.Scan(text, [&](unsigned id, uint32_t /*from*/, uint32_t to) {

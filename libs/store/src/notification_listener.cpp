@@ -5,6 +5,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "octo/common/backoff.h"
 #include "pg.h"
 
 namespace octo::store {
@@ -82,18 +83,17 @@ class PgNotificationListener final : public NotificationListener {
 
  private:
   void Loop(std::unique_ptr<Session> session) {
-    absl::Duration backoff = kMinBackoff;
+    common::Backoff backoff(kMinBackoff, kMaxBackoff);
     absl::Time last_probe = absl::Now();
     while (!stop_.HasBeenNotified()) {
       if (session == nullptr) {
         auto reopened = OpenSession(dsn_, channels_, on_notify_);
         if (!reopened.ok()) {
-          stop_.WaitForNotificationWithTimeout(backoff);
-          backoff = std::min(backoff * 2, kMaxBackoff);
+          stop_.WaitForNotificationWithTimeout(backoff.Next());
           continue;
         }
         session = std::move(*reopened);
-        backoff = kMinBackoff;
+        backoff.Reset();
         last_probe = absl::Now();
         on_notify_("", "");  // anything sent while disconnected was missed
         continue;

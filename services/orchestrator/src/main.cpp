@@ -145,8 +145,6 @@ int main(int argc, char** argv) {
 
   octo::orchestrator::ReplicaOptions options;
   options.listen = config.listen;
-  options.database_url = config.database_url;
-  options.database_pool = config.database_pool;
   options.drain_timeout = config.drain_timeout;
   options.arms.endpoints = absl::StrSplit(config.arms, ',', absl::SkipWhitespace());
   options.arms.refresh_interval = config.arm_refresh;
@@ -165,7 +163,10 @@ int main(int argc, char** argv) {
   options.engine.run.start_write_delay = config.start_write_delay;
   options.engine.run.result_ttl = config.result_ttl;
   options.writer.flushers = config.write_flushers;
-  auto replica = octo::orchestrator::Replica::Start(options, std::move(result_cache), registry);
+  auto backend = octo::orchestrator::OpenPostgresBackend(config.database_url, config.database_pool);
+  if (!backend.ok()) Fatal(backend.status());
+  auto replica = octo::orchestrator::Replica::Start(options, *std::move(backend),
+                                                    std::move(result_cache), registry);
   if (!replica.ok()) Fatal(replica.status());
   octo::log::Info("orchestrator serving", {{"grpc_port", absl::StrCat((*replica)->port())},
                                            {"metrics_port", absl::StrCat((*metrics)->port())},

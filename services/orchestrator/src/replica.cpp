@@ -5,14 +5,13 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "octo/common/log.h"
-#include "octo/store/pg_pool.h"
 
 namespace octo::orchestrator {
 
 absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(
-    ReplicaOptions options, std::unique_ptr<cache::Cache> result_cache,
+    ReplicaOptions options, TaskBackend backend, std::unique_ptr<cache::Cache> result_cache,
     std::shared_ptr<prometheus::Registry> metrics) {
-  if (options.database_url.empty()) return absl::InvalidArgumentError("database_url is empty");
+  if (backend.tasks == nullptr) return absl::InvalidArgumentError("no task repository");
   std::unique_ptr<Replica> r(new Replica());
   r->metrics_ = std::move(metrics);
   r->result_cache_ = std::move(result_cache);
@@ -25,11 +24,7 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(
   }
   r->owner_ = options.engine.run.owner;
 
-  auto pool = store::OpenPgPool({options.database_url, options.database_pool});
-  if (!pool.ok()) return pool.status();
-  auto tasks = store::NewPgTaskRepository(*pool);
-  if (!tasks.ok()) return tasks.status();
-  r->tasks_ = *std::move(tasks);
+  r->tasks_ = std::move(backend.tasks);
   r->hub_ = std::make_unique<EventHub>();
   r->writer_ =
       std::make_unique<TaskWriter>(*r->tasks_, *r->hub_, options.writer, r->metrics_.get());
@@ -38,23 +33,23 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(
                                         r->result_cache_.get(), *r->hub_, *r->metrics_);
   EventHub* hub = r->hub_.get();
   Engine* engine = r->engine_.get();
-  auto listener = store::StartNotificationListener(
-      options.database_url,
-      {store::kTaskReadyChannel, store::kTaskEventChannel, store::kTaskCancelChannel},
-      [hub, engine](absl::string_view channel, absl::string_view payload) {
-        if (channel == store::kTaskEventChannel) {
-          hub->Notify(payload);
-        } else if (channel == store::kTaskReadyChannel) {
-          engine->Wake();
-        } else if (channel == store::kTaskCancelChannel) {
-          engine->CancelLocal(std::string(payload));
-        } else {  // reconnected: anything may have been missed
-          hub->NotifyAll();
-          engine->Wake();
-        }
-      });
-  if (!listener.ok()) return listener.status();
-  r->listener_ = *std::move(listener);
+  if (backend.listen) {
+    auto listener = backend.listen([hub, engine](absl::string_view channel,
+                                                 absl::string_view payload) {
+      if (channel == store::kTaskEventChannel) {
+        hub->Notify(payload);
+      } else if (channel == store::kTaskReadyChannel) {
+        engine->Wake();
+      } else if (channel == store::kTaskCancelChannel) {
+        engine->CancelLocal(std::string(payload));
+      } else {  // reconnected: anything may have been missed
+        hub->NotifyAll();
+        engine->Wake();
+      }
+    });
+    if (!listener.ok()) return listener.status();
+    r->listener_ = *std::move(listener);
+  }
 
   r->task_service_ =
       std::make_unique<TaskService>(*r->tasks_, *r->engine_, *r->hub_, options.task_service);

@@ -1,6 +1,6 @@
-// One orchestrator replica, wired: Postgres pool and LISTEN connection, arm registry, group
-// commit writer, engine, and the gRPC services. main.cpp builds it from config; tests build
-// several in one process.
+// One orchestrator replica, wired: its task backend, arm registry, group commit writer,
+// engine, event hub and the gRPC services. main.cpp builds it from config and the Postgres
+// backend; tests build several in one process.
 #pragma once
 
 #include <memory>
@@ -12,22 +12,20 @@
 #include "octo/rpc/server.h"
 #include "octo/store/notification_listener.h"
 #include "octo/store/task_repository.h"
+#include "src/task_backend.h"
 #include "prometheus/registry.h"
-#include "src/arm_registry.h"
-#include "src/engine.h"
-#include "src/event_hub.h"
-#include "src/operations_service.h"
-#include "src/task_service.h"
-#include "src/task_writer.h"
+#include "src/routing/arm_registry.h"
+#include "src/queue/engine.h"
+#include "src/journal/event_hub.h"
+#include "src/api/operations_service.h"
+#include "src/api/task_service.h"
+#include "src/run/task_writer.h"
 
 namespace octo::orchestrator {
 
 struct ReplicaOptions {
   // gRPC address; port 0 picks a free one (see Replica::port).
   std::string listen = "127.0.0.1:0";
-  // Postgres DSN (required) and connections kept open. Default 16.
-  std::string database_url;
-  int database_pool = 16;
   // Grace period for in-flight calls on Shutdown. Default 20 s.
   absl::Duration drain_timeout = absl::Seconds(20);
   // Threads serving synchronous calls (WatchTask streams hold one each). Default 256.
@@ -41,11 +39,12 @@ struct ReplicaOptions {
 
 class Replica {
  public:
-  // Connects, waits (up to 5 s) for the first health check of the arms, then starts claiming
-  // and serving. `result_cache` may be null. UNAVAILABLE when Postgres cannot be reached or
-  // the address cannot be bound; INVALID_ARGUMENT for an empty database_url.
+  // Starts the backend's notifications, waits (up to 5 s) for the first health check of the
+  // arms, then starts claiming and serving. `result_cache` may be null. UNAVAILABLE when the
+  // notifications cannot be started or the address cannot be bound; INVALID_ARGUMENT for a
+  // backend without repository.
   static absl::StatusOr<std::unique_ptr<Replica>> Start(
-      ReplicaOptions options, std::unique_ptr<cache::Cache> result_cache,
+      ReplicaOptions options, TaskBackend backend, std::unique_ptr<cache::Cache> result_cache,
       std::shared_ptr<prometheus::Registry> metrics);
   // Shuts down first if that was not done.
   ~Replica();

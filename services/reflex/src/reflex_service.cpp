@@ -10,7 +10,7 @@
 #include "octo/rpc/status.h"
 #include "octo/rpc/errors.h"
 #include "octo/rpc/metadata.h"
-#include "octo/rpc/task_spec.h"
+#include "octo/task/spec.h"
 #include "octo/telemetry/metrics.h"
 #include "octo/telemetry/trace.h"
 
@@ -223,7 +223,7 @@ grpc::ServerUnaryReactor* ReflexService::SubmitTask(grpc::CallbackServerContext*
                                                     v1::SubmitTaskResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::Time start = absl::Now();
-  if (absl::Status status = rpc::ValidateSubmit(*request); !status.ok()) {
+  if (absl::Status status = task::ValidateSubmit(*request); !status.ok()) {
     metrics_.validate_seconds.Observe(SecondsSince(start));
     metrics_.Count(Decision::kInvalid);
     reactor->Finish(rpc::ToGrpcWithDetails(status));
@@ -251,7 +251,7 @@ grpc::ServerUnaryReactor* ReflexService::SubmitTask(grpc::CallbackServerContext*
     return reactor;
   }
 
-  const std::string key = rpc::TaskCacheKey(principal->tenant_id, scan.redacted);
+  const std::string key = task::TaskCacheKey(principal->tenant_id, scan.redacted);
   if (cache_ != nullptr) {
     start = absl::Now();
     cache::Level level = cache::Level::kMiss;
@@ -304,7 +304,8 @@ void ReflexService::Forward(grpc::CallbackServerContext* context,
           *response->mutable_task() = upstream->task();
           response->set_created(upstream->created());
           if (cache_ != nullptr && upstream->task().state() == v1::TASK_STATE_SUCCEEDED) {
-            cache_->Put(cache_key, upstream->task().SerializeAsString(), options_.result_ttl);
+            // The orchestrator's result sink wrote the shared cache; keep a local copy.
+            cache_->PutLocal(cache_key, upstream->task().SerializeAsString());
           }
         }
         flights_.Complete(cache_key, status, *upstream);
@@ -316,7 +317,7 @@ grpc::ServerUnaryReactor* ReflexService::GetTask(grpc::CallbackServerContext* co
                                                  const v1::GetTaskRequest* request,
                                                  v1::Task* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status status = rpc::ValidateTaskId(request->task_id()); !status.ok()) {
+  if (absl::Status status = task::ValidateTaskId(request->task_id()); !status.ok()) {
     reactor->Finish(rpc::ToGrpcWithDetails(status));
     return reactor;
   }
@@ -330,7 +331,7 @@ grpc::ServerUnaryReactor* ReflexService::GetTask(grpc::CallbackServerContext* co
 
 grpc::ServerWriteReactor<v1::TaskEvent>* ReflexService::WatchTask(
     grpc::CallbackServerContext* context, const v1::WatchTaskRequest* request) {
-  if (absl::Status status = rpc::ValidateTaskId(request->task_id()); !status.ok()) {
+  if (absl::Status status = task::ValidateTaskId(request->task_id()); !status.ok()) {
     return new RejectedStream(rpc::ToGrpcWithDetails(status));
   }
   absl::StatusOr<Principal> principal = auth_.Authenticate(*context);
@@ -342,7 +343,7 @@ grpc::ServerUnaryReactor* ReflexService::CancelTask(grpc::CallbackServerContext*
                                                     const v1::CancelTaskRequest* request,
                                                     v1::Task* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status status = rpc::ValidateTaskId(request->task_id()); !status.ok()) {
+  if (absl::Status status = task::ValidateTaskId(request->task_id()); !status.ok()) {
     reactor->Finish(rpc::ToGrpcWithDetails(status));
     return reactor;
   }

@@ -25,8 +25,6 @@ namespace octo::reflex {
 struct ReflexOptions {
   // Injection score at or above which SubmitTask is refused (PERMISSION_DENIED).
   float block_score = 0.5f;
-  // Lifetime of results the reflex caches itself (tasks it sees SUCCEEDED).
-  absl::Duration result_ttl = absl::Hours(1);
 };
 
 // Token buckets per key and per tenant; a null limiter admits everything.

@@ -24,8 +24,6 @@ void OrchestratorTest::TearDown() {
 
 ReplicaOptions OrchestratorTest::DefaultOptions(const std::vector<std::string>& arms) const {
   ReplicaOptions options;
-  options.database_url = dsn_;
-  options.database_pool = 8;
   options.drain_timeout = absl::Milliseconds(200);
   options.max_sync_threads = 64;
   options.arms.endpoints = arms;
@@ -48,7 +46,10 @@ TestReplica& OrchestratorTest::StartReplica(const std::vector<std::string>& arms
   if (tweak) tweak(options);
   auto r = std::make_unique<TestReplica>();
   r->metrics = std::make_shared<prometheus::Registry>();
-  auto started = Replica::Start(options, std::move(result_cache), r->metrics);
+  auto backend = OpenPostgresBackend(dsn_, 8);
+  EXPECT_TRUE(backend.ok()) << backend.status();
+  if (!backend.ok()) std::abort();  // nothing sensible can follow
+  auto started = Replica::Start(options, *std::move(backend), std::move(result_cache), r->metrics);
   EXPECT_TRUE(started.ok()) << started.status();
   if (!started.ok()) std::abort();  // nothing sensible can follow
   r->replica = *std::move(started);

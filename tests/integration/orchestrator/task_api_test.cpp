@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "fake_arm.h"
 #include "harness.h"
-#include "octo/rpc/task_spec.h"
+#include "octo/task/spec.h"
 #include "octo/store/pg_pool.h"
 
 namespace octo::orchestrator::testing {
@@ -316,7 +316,7 @@ TEST_F(TaskApiTest, SuccessfulResultsGoToTheResultCache) {
   v1::Task task = SubmitAndRun(r, spec);
   ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED);
   // Written before the end is stored, so it is there once a watcher has seen the end.
-  std::optional<std::string> cached = seen->Get(rpc::TaskCacheKey(kTenant, spec));
+  std::optional<std::string> cached = seen->Get(task::TaskCacheKey(kTenant, spec));
   ASSERT_TRUE(cached.has_value());
   v1::Task from_cache;
   ASSERT_TRUE(from_cache.ParseFromString(*cached));
@@ -332,7 +332,7 @@ TEST_F(TaskApiTest, SuccessfulResultsGoToTheResultCache) {
   });
   v1::TaskSpec failing = Spec("do not cache me");
   ASSERT_EQ(SubmitAndRun(r, failing).state(), v1::TASK_STATE_FAILED);
-  EXPECT_FALSE(seen->Get(rpc::TaskCacheKey(kTenant, failing)).has_value());
+  EXPECT_FALSE(seen->Get(task::TaskCacheKey(kTenant, failing)).has_value());
 }
 
 TEST_F(TaskApiTest, ListArmsShowsLiveFigures) {

@@ -81,6 +81,16 @@ TEST_F(TieredCacheTest, EraseClearsBothLevels) {
   EXPECT_EQ(cache_->Get("k"), std::nullopt);
 }
 
+TEST_F(TieredCacheTest, PutLocalWritesOnlyL1ForL1Ttl) {
+  cache_->PutLocal("k", "v");
+  EXPECT_EQ(l2_->Get("k"), std::nullopt);
+  Level level;
+  EXPECT_THAT(cache_->Get("k", &level), Optional(std::string("v")));
+  EXPECT_EQ(level, Level::kL1);
+  clock_.Advance(absl::Seconds(10));
+  EXPECT_EQ(cache_->Get("k"), std::nullopt);
+}
+
 TEST_F(TieredCacheTest, EraseLocalClearsOnlyL1) {
   cache_->Put("k", "v", absl::Minutes(5));
   cache_->EraseLocal("k");

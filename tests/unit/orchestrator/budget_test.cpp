@@ -1,4 +1,4 @@
-#include "src/budget.h"
+#include "src/run/budget.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

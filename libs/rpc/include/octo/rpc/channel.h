@@ -14,11 +14,14 @@ struct ChannelOptions {
   int max_message_bytes = 4 << 20;
   // Registry for grpc_client_* metrics; none when null. Must outlive the channel.
   prometheus::Registry* registry = nullptr;
+  // gRPC health checking of every backend (grpc.health.v1, service ""): round_robin then
+  // sends calls only to backends that answer SERVING. Default off.
+  bool health_checking = false;
 };
 
 // An insecure channel with client-side round_robin over every address `target` resolves
 // to (use "dns:///name:port" so each replica gets calls, not just connections), keepalive
-// pings, and the client metrics interceptor.
+// pings, quick reconnects, and the client metrics interceptor.
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& target,
                                            const ChannelOptions& options = {});
 
