@@ -1,9 +1,11 @@
 #include "octo/safety/redact.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/string_view.h"
+#include "octo/common/hash.h"
 
 namespace octo::safety {
 namespace {
@@ -19,16 +21,11 @@ void AppendTypedMask(PiiType type, std::string& out) {
 }
 
 void AppendHash(PiiType type, std::string_view value, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(value.data()), value.size(), digest);
+  const std::string digest = common::Sha256(absl::string_view(value.data(), value.size()));
   out.push_back('[');
   out.append(PiiTypeName(type));
   out.push_back(':');
-  for (int i = 0; i < 4; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
-  }
+  out.append(absl::BytesToHexString(absl::string_view(digest).substr(0, 4)));
   out.push_back(']');
 }
 

@@ -1,7 +1,6 @@
 #include "octo/safety/validators.h"
 
 #include <arpa/inet.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <array>
@@ -9,6 +8,8 @@
 #include <cstring>
 #include <string>
 
+#include "absl/strings/string_view.h"
+#include "octo/common/hash.h"
 #include "octo/safety/codec.h"
 
 namespace octo::safety {
@@ -243,10 +244,9 @@ bool IsBitcoinBase58(std::string_view s) {
   if (ones != zeros) return false;
   uint8_t version = bytes[0];
   if (!((version == 0x00 && s[0] == '1') || (version == 0x05 && s[0] == '3'))) return false;
-  uint8_t h1[SHA256_DIGEST_LENGTH], h2[SHA256_DIGEST_LENGTH];
-  SHA256(bytes.data(), 21, h1);
-  SHA256(h1, sizeof(h1), h2);
-  return std::memcmp(h2, bytes.data() + 21, 4) == 0;
+  const std::string checksum = common::Sha256(
+      common::Sha256(absl::string_view(reinterpret_cast<const char*>(bytes.data()), 21)));
+  return std::memcmp(checksum.data(), bytes.data() + 21, 4) == 0;
 }
 
 bool IsBitcoinBech32(std::string_view s) {
