@@ -3,6 +3,9 @@
 #include <array>
 #include <cstdint>
 
+#include "absl/strings/string_view.h"
+#include "octo/common/utf8.h"
+
 namespace octo::safety {
 namespace {
 
@@ -89,11 +92,9 @@ bool LooksLikeText(std::string_view bytes) {
       ++i;
       continue;
     }
-    int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-    if (len == 0 || c > 0xF4 || i + len > bytes.size()) return false;
-    for (int k = 1; k < len; ++k) {
-      if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return false;
-    }
+    const size_t len =
+        common::Utf8SequenceLength(absl::string_view(bytes.data() + i, bytes.size() - i));
+    if (len == 0) return false;
     ++printable;
     i += len;
   }

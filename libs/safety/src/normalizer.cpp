@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <array>
 
+#include "absl/strings/string_view.h"
+#include "octo/common/utf8.h"
+
 namespace octo::safety {
 namespace {
 
@@ -78,20 +81,6 @@ char Leet(char c) {
   }
 }
 bool IsLeetDigit(char c) { return Leet(c) != c; }
-
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 if malformed.
-int DecodeUtf8(std::string_view s, size_t i, char32_t& cp) {
-  auto c = static_cast<unsigned char>(s[i]);
-  int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-  if (len == 0 || c > 0xF4 || i + static_cast<size_t>(len) > s.size()) return 0;
-  cp = c & (0x7F >> len);
-  for (int k = 1; k < len; ++k) {
-    auto cc = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  return len;
-}
 
 // Bytes copied (lowercased) without further thought: ASCII other than whitespace and the
 // leetspeak digits.
@@ -239,7 +228,7 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
       continue;
     }
     char32_t cp = 0;
-    const int len = DecodeUtf8(in, i, cp);
+    const size_t len = common::DecodeUtf8(absl::string_view(in.data() + i, n - i), &cp);
     if (len == 0) {
       put(static_cast<char>(c), i++, false);
       continue;
@@ -253,8 +242,7 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
       } else if (char base = kLatinBase[cp - 0xC0]; base != '\0') {
         put(base, i, false);
       } else {
-        for (int k = 0; k < len; ++k)
-          put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
+        for (size_t k = i; k < i + len; ++k) put(in[k], k, false);
       }
     } else if (cp >= 0xFF01 && cp <= 0xFF5E) {
       put(kLower[static_cast<unsigned char>(cp - 0xFEE0)], i, true);
@@ -272,11 +260,10 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
       if (it != std::end(kHomoglyphs) && it->cp == cp) {
         put(it->ascii, i, true);
       } else {
-        for (int k = 0; k < len; ++k)
-          put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
+        for (size_t k = i; k < i + len; ++k) put(in[k], k, false);
       }
     }
-    i += static_cast<size_t>(len);
+    i += len;
   }
   out.text.resize(o);
   out.offsets.resize(o + 1);
