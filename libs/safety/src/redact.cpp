@@ -3,16 +3,13 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
 #include "octo/common/hash.h"
 
 namespace octo::safety {
 namespace {
-
-bool IsAlnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 void AppendTypedMask(PiiType type, std::string& out) {
   out.push_back('[');
@@ -30,7 +27,8 @@ void AppendHash(PiiType type, std::string_view value, std::string& out) {
 }
 
 void AppendKeepLast4(PiiType type, std::string_view value, std::string& out) {
-  size_t alnum = static_cast<size_t>(std::count_if(value.begin(), value.end(), IsAlnum));
+  size_t alnum =
+      static_cast<size_t>(std::count_if(value.begin(), value.end(), absl::ascii_isalnum));
   bool multiline = value.find('\n') != std::string_view::npos;
   if (type == PiiType::kSecret || alnum <= 8 || multiline) {
     AppendTypedMask(type, out);
@@ -38,7 +36,7 @@ void AppendKeepLast4(PiiType type, std::string_view value, std::string& out) {
   }
   size_t seen = 0;
   for (char c : value) {
-    if (IsAlnum(c)) {
+    if (absl::ascii_isalnum(c)) {
       ++seen;
       out.push_back(seen + 4 > alnum ? c : '*');
     } else {
