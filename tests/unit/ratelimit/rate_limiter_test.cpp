@@ -57,7 +57,7 @@ TEST(MonotonicClock, NeverGoesBack) {
 
 TEST(NewRedisRateLimiter, RejectsBadArguments) {
   EXPECT_EQ(NewRedisRateLimiter({}, nullptr).status().code(), absl::StatusCode::kInvalidArgument);
-  cache::RedisOptions options;
+  redis::RedisOptions options;
   options.pool_size = 0;
   EXPECT_EQ(NewRedisRateLimiter(options, std::move(*NewLocalRateLimiter())).status().code(),
             absl::StatusCode::kInvalidArgument);
