@@ -2,27 +2,42 @@
 
 namespace octo::common {
 
-size_t Utf8SequenceLength(absl::string_view text) {
+size_t DecodeUtf8(absl::string_view text, char32_t* cp) {
   if (text.empty()) return 0;
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   const unsigned char c = s[0];
-  if (c < 0x80) return 1;
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
   auto cont = [&](size_t i) { return i < n && (s[i] & 0xC0) == 0x80; };
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+  auto bits = [&](size_t i) { return static_cast<char32_t>(s[i] & 0x3F); };
+  if (c >= 0xC2 && c <= 0xDF) {
+    if (!cont(1)) return 0;
+    *cp = static_cast<char32_t>(c & 0x1F) << 6 | bits(1);
+    return 2;
+  }
   if (c >= 0xE0 && c <= 0xEF) {
     if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && s[1] < 0xA0) return 0;  // overlong
+    if (c == 0xE0 && s[1] < 0xA0) return 0;   // overlong
     if (c == 0xED && s[1] >= 0xA0) return 0;  // surrogate
+    *cp = static_cast<char32_t>(c & 0x0F) << 12 | bits(1) << 6 | bits(2);
     return 3;
   }
   if (c >= 0xF0 && c <= 0xF4) {
     if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && s[1] < 0x90) return 0;  // overlong
+    if (c == 0xF0 && s[1] < 0x90) return 0;   // overlong
     if (c == 0xF4 && s[1] >= 0x90) return 0;  // > U+10FFFF
+    *cp = static_cast<char32_t>(c & 0x07) << 18 | bits(1) << 12 | bits(2) << 6 | bits(3);
     return 4;
   }
   return 0;
+}
+
+size_t Utf8SequenceLength(absl::string_view text) {
+  char32_t cp;
+  return DecodeUtf8(text, &cp);
 }
 
 bool IsValidUtf8(absl::string_view text) {
@@ -43,7 +58,7 @@ bool IsValidUtf8(absl::string_view text) {
 size_t Utf8Length(absl::string_view text) {
   size_t count = 0;
   for (char ch : text) {
-    if ((static_cast<unsigned char>(ch) & 0xC0) != 0x80) ++count;
+    if (!IsUtf8ContinuationByte(ch)) ++count;
   }
   return count;
 }
@@ -61,10 +76,6 @@ bool HasControlCharacters(absl::string_view text) {
   }
   return false;
 }
-
-}  // namespace octo::common
-
-namespace octo::common {
 
 std::string ToValidUtf8(absl::string_view text) {
   std::string out;

@@ -22,6 +22,10 @@
 #include <memory>
 #include <optional>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "octo/common/check.h"
 #include "hs_matcher.h"
 #include "injection_rules.h"
@@ -145,22 +149,15 @@ uint32_t MaxReach(const std::string& pattern) {
 
 // A literal as a Hyperscan expression: everything but letters, digits and spaces escaped.
 std::string EscapeLiteral(const std::string& lit) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (unsigned char c : lit) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == ' ') {
-      out.push_back(static_cast<char>(c));
+  for (char c : lit) {
+    if (absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == ' ') {
+      out.push_back(c);
     } else {
-      out += "\\x";
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
+      absl::StrAppend(&out, "\\x", absl::BytesToHexString(absl::string_view(&c, 1)));
     }
   }
   return out;
-}
-
-bool IsAlnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 // Quoted regions of the normalised text: "...", `...`, and '...' where the single quotes are
@@ -172,14 +169,14 @@ std::vector<std::pair<uint32_t, uint32_t>> FindQuotes(std::string_view t) {
     char q = t[i];
     if (q != '"' && q != '`' && q != '\'') continue;
     if (q == '\'') {
-      bool opens = (i == 0 || !IsAlnum(t[i - 1])) && i + 1 < n && t[i + 1] != ' ';
+      bool opens = (i == 0 || !absl::ascii_isalnum(t[i - 1])) && i + 1 < n && t[i + 1] != ' ';
       if (!opens) continue;
     }
     size_t j = i + 1;
     for (; j < n; ++j) {
       if (t[j] != q) continue;
       if (q != '\'') break;
-      if (t[j - 1] != ' ' && (j + 1 == n || !IsAlnum(t[j + 1]))) break;
+      if (t[j - 1] != ' ' && (j + 1 == n || !absl::ascii_isalnum(t[j + 1]))) break;
     }
     if (j >= n) continue;
     out.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(j + 1));

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <array>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/string_view.h"
+#include "octo/common/utf8.h"
+
 namespace octo::safety {
 namespace {
 
@@ -45,20 +49,6 @@ bool IsZeroWidth(char32_t cp) {
          cp == 0x00AD || cp == 0x180E || cp == 0x034F;
 }
 
-constexpr std::array<char, 256> MakeLower() {
-  std::array<char, 256> t{};
-  for (int i = 0; i < 256; ++i) {
-    t[i] = static_cast<char>(i >= 'A' && i <= 'Z' ? i + 32 : i);
-  }
-  return t;
-}
-constexpr std::array<char, 256> kLower = MakeLower();
-
-bool IsAsciiAlnum(unsigned char c) {
-  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-bool IsAsciiAlpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-
 char Leet(char c) {
   switch (c) {
     case '0':
@@ -78,20 +68,6 @@ char Leet(char c) {
   }
 }
 bool IsLeetDigit(char c) { return Leet(c) != c; }
-
-// Decodes one UTF-8 sequence at s[i]; returns its length, or 0 if malformed.
-int DecodeUtf8(std::string_view s, size_t i, char32_t& cp) {
-  auto c = static_cast<unsigned char>(s[i]);
-  int len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
-  if (len == 0 || c > 0xF4 || i + static_cast<size_t>(len) > s.size()) return 0;
-  cp = c & (0x7F >> len);
-  for (int k = 1; k < len; ++k) {
-    auto cc = static_cast<unsigned char>(s[i + static_cast<size_t>(k)]);
-    if ((cc & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (cc & 0x3F);
-  }
-  return len;
-}
 
 // Bytes copied (lowercased) without further thought: ASCII other than whitespace and the
 // leetspeak digits.
@@ -120,7 +96,8 @@ size_t SpacedRunEnd(std::string_view in, size_t i) {
   };
   const unsigned char sep = at(i + 1);
   if (!IsRunSeparator(sep)) return i;
-  while (at(pos + 1) == sep && IsAsciiAlnum(at(pos + 2)) && !IsAsciiAlnum(at(pos + 3))) {
+  while (at(pos + 1) == sep && absl::ascii_isalnum(at(pos + 2)) &&
+         !absl::ascii_isalnum(at(pos + 3))) {
     pos += 2;
     ++count;
   }
@@ -168,13 +145,13 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
   bool token_letters = false;
   // A letter-spaced word ("i g n o r e") at i is joined; returns where scanning resumes.
   auto SpacedRun = [&](size_t i) {
-    if (i + 1 >= n || !IsAsciiAlnum(src[i]) || !IsRunSeparator(src[i + 1])) return i;
+    if (i + 1 >= n || !absl::ascii_isalnum(src[i]) || !IsRunSeparator(src[i + 1])) return i;
     const size_t run_end = SpacedRunEnd(in, i);
     if (run_end == i) return i;
     bool letters = false;
-    for (size_t k = i; k < run_end; k += 2) letters |= IsAsciiAlpha(src[k]);
+    for (size_t k = i; k < run_end; k += 2) letters |= absl::ascii_isalpha(src[k]);
     for (size_t k = i; k < run_end; k += 2) {
-      const char ch = kLower[src[k]];
+      const char ch = absl::ascii_tolower(src[k]);
       put(letters ? Leet(ch) : ch, k, true);
     }
     return run_end;
@@ -193,12 +170,12 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
         if (!kSimple[b]) {
           // A single space that neither follows a space nor starts a letter-spaced word.
           if (b != ' ' || w == 0 || d[w - 1] == ' ' ||
-              (k + 2 < end && IsRunSeparator(s[k + 2]) && IsAsciiAlnum(s[k + 1]) &&
-               (k + 3 >= end || IsAsciiAlnum(s[k + 3])))) {
+              (k + 2 < end && IsRunSeparator(s[k + 2]) && absl::ascii_isalnum(s[k + 1]) &&
+               (k + 3 >= end || absl::ascii_isalnum(s[k + 3])))) {
             break;
           }
         }
-        d[w] = kLower[b];
+        d[w] = absl::ascii_tolower(b);
         of[w] = static_cast<uint32_t>(k);
         ++w;
         ++k;
@@ -221,25 +198,25 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
       } else if (IsLeetDigit(static_cast<char>(c))) {
         if (i >= token_end) {
           size_t ts = i, te = i + 1;
-          while (ts > 0 && IsAsciiAlnum(src[ts - 1])) --ts;
-          while (te < n && IsAsciiAlnum(src[te])) ++te;
+          while (ts > 0 && absl::ascii_isalnum(src[ts - 1])) --ts;
+          while (te < n && absl::ascii_isalnum(src[te])) ++te;
           // Letters beyond a-f: hex ids and hashes ("2ae2c3aa") are not leetspeak.
           token_letters = false;
           for (size_t k = ts; k < te && !token_letters; ++k) {
-            token_letters = IsAsciiAlpha(src[k]) && (src[k] | 0x20) > 'f';
+            token_letters = absl::ascii_isalpha(src[k]) && absl::ascii_tolower(src[k]) > 'f';
           }
           token_end = te;
         }
         put(token_letters ? Leet(static_cast<char>(c)) : static_cast<char>(c), i, token_letters);
         ++i;
       } else {
-        put(kLower[c], i, false);
+        put(absl::ascii_tolower(c), i, false);
         ++i;
       }
       continue;
     }
     char32_t cp = 0;
-    const int len = DecodeUtf8(in, i, cp);
+    const size_t len = common::DecodeUtf8(absl::string_view(in.data() + i, n - i), &cp);
     if (len == 0) {
       put(static_cast<char>(c), i++, false);
       continue;
@@ -253,11 +230,10 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
       } else if (char base = kLatinBase[cp - 0xC0]; base != '\0') {
         put(base, i, false);
       } else {
-        for (int k = 0; k < len; ++k)
-          put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
+        for (size_t k = i; k < i + len; ++k) put(in[k], k, false);
       }
     } else if (cp >= 0xFF01 && cp <= 0xFF5E) {
-      put(kLower[static_cast<unsigned char>(cp - 0xFEE0)], i, true);
+      put(absl::ascii_tolower(static_cast<unsigned char>(cp - 0xFEE0)), i, true);
     } else if (cp == 0x2018 || cp == 0x2019 || cp == 0x201B || cp == 0x2032) {
       put('\'', i, false);
     } else if (cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0xAB || cp == 0xBB) {
@@ -272,11 +248,10 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
       if (it != std::end(kHomoglyphs) && it->cp == cp) {
         put(it->ascii, i, true);
       } else {
-        for (int k = 0; k < len; ++k)
-          put(in[i + static_cast<size_t>(k)], i + static_cast<size_t>(k), false);
+        for (size_t k = i; k < i + len; ++k) put(in[k], k, false);
       }
     }
-    i += static_cast<size_t>(len);
+    i += len;
   }
   out.text.resize(o);
   out.offsets.resize(o + 1);

@@ -13,6 +13,7 @@
 #include <array>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "octo/common/check.h"
 #include "hs_matcher.h"
 #include "octo/safety/pii.h"
@@ -99,13 +100,11 @@ std::array<HsPattern, kTriggerCount> TriggerPatterns() {
   return out;
 }
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
-bool IsHex(char c) { return IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-bool IsWord(char c) { return IsAlnum(c) || c == '_'; }
-bool IsBase64Url(char c) { return IsAlnum(c) || c == '_' || c == '-'; }
-bool IsBase58(char c) { return IsAlnum(c) && c != '0' && c != 'O' && c != 'I' && c != 'l'; }
+bool IsWord(char c) { return absl::ascii_isalnum(c) || c == '_'; }
+bool IsBase64Url(char c) { return IsWord(c) || c == '-'; }
+bool IsBase58(char c) {
+  return absl::ascii_isalnum(c) && c != '0' && c != 'O' && c != 'I' && c != 'l';
+}
 
 // The scan state of one Scan() call.
 class Extractor {
@@ -186,14 +185,14 @@ class Extractor {
   // joined by '-', '.' or '/' (dates, ISBNs, longer numbers).
   bool NumericBoundaryBefore(uint32_t s) const {
     char p = At(int64_t{s} - 1);
-    if (IsAlnum(p) || p == '+' || p == '_') return false;
-    if ((p == '-' || p == '.' || p == '/') && IsDigit(At(int64_t{s} - 2))) return false;
+    if (absl::ascii_isalnum(p) || p == '+' || p == '_') return false;
+    if ((p == '-' || p == '.' || p == '/') && absl::ascii_isdigit(At(int64_t{s} - 2))) return false;
     return true;
   }
   bool NumericBoundaryAfter(uint32_t e) const {
     char n = At(e);
-    if (IsAlnum(n) || n == '_') return false;
-    if ((n == '-' || n == '.' || n == '/') && IsDigit(At(int64_t{e} + 1))) return false;
+    if (IsWord(n)) return false;
+    if ((n == '-' || n == '.' || n == '/') && absl::ascii_isdigit(At(int64_t{e} + 1))) return false;
     return true;
   }
 
@@ -201,12 +200,14 @@ class Extractor {
     uint32_t s = at;
     while (s > 0) {
       char c = t_[s - 1];
-      if (!IsAlnum(c) && c != '.' && c != '_' && c != '%' && c != '+' && c != '-') break;
+      if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '%' && c != '+' && c != '-') {
+        break;
+      }
       --s;
     }
     while (s < at && (t_[s] == '.' || t_[s] == '-' || t_[s] == '+')) ++s;
     uint32_t e = at + 1;
-    while (e < t_.size() && (IsAlnum(t_[e]) || t_[e] == '.' || t_[e] == '-')) ++e;
+    while (e < t_.size() && (absl::ascii_isalnum(t_[e]) || t_[e] == '.' || t_[e] == '-')) ++e;
     const uint32_t cover = e;
     while (e > at + 1 && (t_[e - 1] == '.' || t_[e - 1] == '-')) --e;
     if (s < at && IsEmailAddress(t_.substr(s, e - s))) Add(PiiType::kEmail, s, e, 0.95f);
@@ -215,7 +216,7 @@ class Extractor {
 
   uint32_t PhoneIntl(uint32_t plus) {
     char p = At(int64_t{plus} - 1);
-    if (IsAlnum(p) || p == '+' || p == '_') return plus + 1;
+    if (absl::ascii_isalnum(p) || p == '+' || p == '_') return plus + 1;
     uint32_t i = plus + 1, end = i;
     int digits = 0;
     char digit_buf[16];
@@ -224,12 +225,12 @@ class Extractor {
       int group_digits = 0;
       if (t_[i] == '(') {
         uint32_t k = i + 1;
-        while (k < t_.size() && IsDigit(t_[k]) && k - i <= 4) ++k;
+        while (k < t_.size() && absl::ascii_isdigit(t_[k]) && k - i <= 4) ++k;
         if (k == i + 1 || k >= t_.size() || t_[k] != ')') break;
         group_digits = static_cast<int>(k - i - 1);
         i = k + 1;
-      } else if (IsDigit(t_[i])) {
-        while (i < t_.size() && IsDigit(t_[i])) ++i;
+      } else if (absl::ascii_isdigit(t_[i])) {
+        while (i < t_.size() && absl::ascii_isdigit(t_[i])) ++i;
         group_digits = static_cast<int>(i - group_start);
       } else {
         break;
@@ -239,11 +240,11 @@ class Extractor {
         break;
       }
       for (uint32_t k = group_start; k < i; ++k) {
-        if (IsDigit(t_[k])) digit_buf[digits++] = t_[k];
+        if (absl::ascii_isdigit(t_[k])) digit_buf[digits++] = t_[k];
       }
       end = i;
       if (i + 1 < t_.size() && (t_[i] == ' ' || t_[i] == '-' || t_[i] == '.') &&
-          (IsDigit(t_[i + 1]) || t_[i + 1] == '(')) {
+          (absl::ascii_isdigit(t_[i + 1]) || t_[i + 1] == '(')) {
         ++i;
       } else if (i < t_.size() && t_[i] == '(') {
         continue;
@@ -265,7 +266,7 @@ class Extractor {
     char digits[10];
     int n = 0;
     for (uint32_t i = s; i < e && n < 10; ++i) {
-      if (IsDigit(t_[i])) digits[n++] = t_[i];
+      if (absl::ascii_isdigit(t_[i])) digits[n++] = t_[i];
     }
     if (n == 10 && IsNanpNumber(std::string_view(digits, 10))) Add(PiiType::kPhone, s, e, 0.8f);
   }
@@ -282,34 +283,34 @@ class Extractor {
 
   uint32_t Ipv4(uint32_t end) {
     uint32_t s = end;
-    while (s > 0 && (IsDigit(t_[s - 1]) || t_[s - 1] == '.')) --s;
+    while (s > 0 && (absl::ascii_isdigit(t_[s - 1]) || t_[s - 1] == '.')) --s;
     uint32_t e = s;
-    while (e < t_.size() && (IsDigit(t_[e]) || t_[e] == '.')) ++e;
+    while (e < t_.size() && (absl::ascii_isdigit(t_[e]) || t_[e] == '.')) ++e;
     const uint32_t cover = e;
     while (e > s && t_[e - 1] == '.') --e;
     while (s < e && t_[s] == '.') ++s;
     char p = At(int64_t{s} - 1), n = At(e);
-    if (IsAlnum(p) || p == '_' || IsAlnum(n) || n == '_') return cover;
+    if (IsWord(p) || IsWord(n)) return cover;
     if (IsIpv4(t_.substr(s, e - s))) Add(PiiType::kIpAddress, s, e, 0.9f);
     return cover;
   }
 
   uint32_t Ipv6(uint32_t end) {
-    auto is_v6 = [](char c) { return IsHex(c) || c == ':' || c == '.'; };
+    auto is_v6 = [](char c) { return absl::ascii_isxdigit(c) || c == ':' || c == '.'; };
     uint32_t s = end;
     while (s > 0 && is_v6(t_[s - 1]) && end - s < 64) --s;
     uint32_t e = end;
     while (e < t_.size() && is_v6(t_[e]) && e - s < 64) ++e;
     const uint32_t cover = e;
-    if (IsAlnum(At(int64_t{s} - 1)) || At(int64_t{s} - 1) == '_') return cover;
-    if (IsAlnum(At(e)) || At(e) == '_') return cover;
+    if (IsWord(At(int64_t{s} - 1))) return cover;
+    if (IsWord(At(e))) return cover;
     while (e > s && t_[e - 1] == '.') --e;
     if (e >= s + 2 && t_[e - 1] == ':' && t_[e - 2] != ':') --e;
     if (s + 2 <= e && t_[s] == ':' && t_[s + 1] != ':') ++s;
     std::string_view cand = t_.substr(s, e - s);
     size_t colons = static_cast<size_t>(std::count(cand.begin(), cand.end(), ':'));
     bool compressed = cand.find("::") != std::string_view::npos;
-    bool has_digit = std::any_of(cand.begin(), cand.end(), IsDigit);
+    bool has_digit = std::any_of(cand.begin(), cand.end(), absl::ascii_isdigit);
     if ((compressed || colons == 7) && has_digit && cand.size() >= 3 && IsIpv6(cand)) {
       Add(PiiType::kIpAddress, s, e, 0.9f);
     }
@@ -317,16 +318,16 @@ class Extractor {
   }
 
   uint32_t Iban(uint32_t s) {
-    if (IsAlnum(At(int64_t{s} - 1)) || At(int64_t{s} - 1) == '_') return s + 4;
+    if (IsWord(At(int64_t{s} - 1))) return s + 4;
     uint32_t i = s;
     int n = 0;
     uint32_t last = s;
     while (i < t_.size() && n < 34) {
       char c = t_[i];
-      if (IsDigit(c) || (c >= 'A' && c <= 'Z')) {
+      if (absl::ascii_isdigit(c) || absl::ascii_isupper(c)) {
         ++n;
         last = ++i;
-      } else if (c == ' ' && n % 4 == 0 && i + 1 < t_.size() && IsAlnum(t_[i + 1])) {
+      } else if (c == ' ' && n % 4 == 0 && i + 1 < t_.size() && absl::ascii_isalnum(t_[i + 1])) {
         ++i;
       } else {
         break;
@@ -336,7 +337,7 @@ class Extractor {
     // followed by other words, so shorten group by group.
     for (uint32_t e = last; e > s + 14; --e) {
       if (t_[e - 1] == ' ') continue;
-      if (IsAlnum(At(e)) || At(e) == '_') continue;
+      if (IsWord(At(e))) continue;
       if (IsIban(t_.substr(s, e - s))) {
         Add(PiiType::kIban, s, e, 0.97f);
         return e;
@@ -347,11 +348,11 @@ class Extractor {
 
   void Mac(uint32_t s, uint32_t e) {
     char p = At(int64_t{s} - 1), n = At(e);
-    if (IsAlnum(p) || p == '_' || IsAlnum(n) || n == '_') return;
-    if ((p == ':' || p == '-' || p == '.') && IsHex(At(int64_t{s} - 2))) return;
-    if ((n == ':' || n == '-' || n == '.') && IsHex(At(int64_t{e} + 1))) return;
+    if (IsWord(p) || IsWord(n)) return;
+    if ((p == ':' || p == '-' || p == '.') && absl::ascii_isxdigit(At(int64_t{s} - 2))) return;
+    if ((n == ':' || n == '-' || n == '.') && absl::ascii_isxdigit(At(int64_t{e} + 1))) return;
     std::string_view cand = t_.substr(s, e - s);
-    if (cand.size() == 14 && !std::any_of(cand.begin(), cand.end(), IsAlpha)) return;
+    if (cand.size() == 14 && !std::any_of(cand.begin(), cand.end(), absl::ascii_isalpha)) return;
     if (IsMacAddress(cand)) Add(PiiType::kMacAddress, s, e, 0.9f);
   }
 
@@ -366,7 +367,7 @@ class Extractor {
 
   uint32_t Bech32(uint32_t s) {
     uint32_t e = s;
-    while (e < t_.size() && IsAlnum(t_[e]) && e - s <= 90) ++e;
+    while (e < t_.size() && absl::ascii_isalnum(t_[e]) && e - s <= 90) ++e;
     if (IsWord(At(int64_t{s} - 1)) || IsWord(At(e))) return e;
     if (IsBitcoinBech32(t_.substr(s, e - s))) Add(PiiType::kCryptoAddress, s, e, 0.97f);
     return e;
@@ -388,9 +389,10 @@ class Extractor {
     const uint32_t cover = e;
     while (e > s + 3 && (t_[e - 1] == '-' || t_[e - 1] == '_')) --e;
     std::string_view body = t_.substr(s + 3, e - s - 3);
-    size_t digits = static_cast<size_t>(std::count_if(body.begin(), body.end(), IsDigit));
-    size_t upper = static_cast<size_t>(
-        std::count_if(body.begin(), body.end(), [](char c) { return c >= 'A' && c <= 'Z'; }));
+    size_t digits =
+        static_cast<size_t>(std::count_if(body.begin(), body.end(), absl::ascii_isdigit));
+    size_t upper =
+        static_cast<size_t>(std::count_if(body.begin(), body.end(), absl::ascii_isupper));
     if (body.size() >= 20 && digits >= 2 && upper >= 2 && !IsWord(At(int64_t{s} - 1))) {
       Add(PiiType::kSecret, s, e, 0.9f);
     }
@@ -399,7 +401,7 @@ class Extractor {
 
   uint32_t SlackToken(uint32_t s) {
     uint32_t e = s + 5;
-    while (e < t_.size() && (IsAlnum(t_[e]) || t_[e] == '-') && e - s < 256) ++e;
+    while (e < t_.size() && (absl::ascii_isalnum(t_[e]) || t_[e] == '-') && e - s < 256) ++e;
     const uint32_t cover = e;
     while (e > s + 5 && t_[e - 1] == '-') --e;
     std::string_view body = t_.substr(s + 5, e - s - 5);
@@ -407,7 +409,8 @@ class Extractor {
     size_t first_dash = body.find('-');
     std::string_view first = body.substr(0, first_dash);
     std::string_view last = body.substr(body.rfind('-') + 1);
-    bool first_numeric = first.size() >= 6 && std::all_of(first.begin(), first.end(), IsDigit);
+    bool first_numeric =
+        first.size() >= 6 && std::all_of(first.begin(), first.end(), absl::ascii_isdigit);
     if (groups >= 3 && first_numeric && last.size() >= 12 && !IsWord(At(int64_t{s} - 1))) {
       Add(PiiType::kSecret, s, e, 0.95f);
     }
@@ -455,7 +458,7 @@ class Extractor {
       uint32_t i = end;
       while (i < t_.size()) {
         char c = t_[i];
-        if (IsAlnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r') {
+        if (absl::ascii_isalnum(c) || c == '+' || c == '/' || c == '=' || c == '\n' || c == '\r') {
           if (c != '\n' && c != '\r') e = i + 1;
           ++i;
         } else {

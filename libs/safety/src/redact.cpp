@@ -1,16 +1,15 @@
 #include "octo/safety/redact.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/string_view.h"
+#include "octo/common/hash.h"
+
 namespace octo::safety {
 namespace {
-
-bool IsAlnum(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
 
 void AppendTypedMask(PiiType type, std::string& out) {
   out.push_back('[');
@@ -19,21 +18,17 @@ void AppendTypedMask(PiiType type, std::string& out) {
 }
 
 void AppendHash(PiiType type, std::string_view value, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(value.data()), value.size(), digest);
+  const std::string digest = common::Sha256(absl::string_view(value.data(), value.size()));
   out.push_back('[');
   out.append(PiiTypeName(type));
   out.push_back(':');
-  for (int i = 0; i < 4; ++i) {
-    out.push_back(kHex[digest[i] >> 4]);
-    out.push_back(kHex[digest[i] & 0xF]);
-  }
+  out.append(absl::BytesToHexString(absl::string_view(digest).substr(0, 4)));
   out.push_back(']');
 }
 
 void AppendKeepLast4(PiiType type, std::string_view value, std::string& out) {
-  size_t alnum = static_cast<size_t>(std::count_if(value.begin(), value.end(), IsAlnum));
+  size_t alnum =
+      static_cast<size_t>(std::count_if(value.begin(), value.end(), absl::ascii_isalnum));
   bool multiline = value.find('\n') != std::string_view::npos;
   if (type == PiiType::kSecret || alnum <= 8 || multiline) {
     AppendTypedMask(type, out);
@@ -41,7 +36,7 @@ void AppendKeepLast4(PiiType type, std::string_view value, std::string& out) {
   }
   size_t seen = 0;
   for (char c : value) {
-    if (IsAlnum(c)) {
+    if (absl::ascii_isalnum(c)) {
       ++seen;
       out.push_back(seen + 4 > alnum ? c : '*');
     } else {

@@ -2,11 +2,15 @@
 
 #include <array>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/string_view.h"
+
 namespace octo::safety {
 namespace {
 
+// Over lowercased text.
 bool IsWordChar(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '+' || c == '#';
+  return absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_' || c == '+' || c == '#';
 }
 
 // True if `phrase` occurs in `lower` starting and ending on word boundaries.
@@ -51,10 +55,8 @@ constexpr std::array<std::string_view, 22> kCode = {
 }  // namespace
 
 std::vector<std::string> RoutingHints(std::string_view text) {
-  std::string lower(text.substr(0, 4096));
-  for (char& c : lower) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
+  const std::string_view head = text.substr(0, 4096);
+  const std::string lower = absl::AsciiStrToLower(absl::string_view(head.data(), head.size()));
   std::vector<std::string> hints;
   const bool question = lower.find('?') != std::string::npos;
   if (HasAny(lower, kRetrieve) ||

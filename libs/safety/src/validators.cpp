@@ -1,7 +1,6 @@
 #include "octo/safety/validators.h"
 
 #include <arpa/inet.h>
-#include <openssl/sha.h>
 
 #include <algorithm>
 #include <array>
@@ -9,22 +8,19 @@
 #include <cstring>
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/string_view.h"
+#include "octo/common/hash.h"
 #include "octo/safety/codec.h"
 
 namespace octo::safety {
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
-bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || IsUpper(c); }
-bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
-
 // Collects the digits of `s`, allowing spaces and dashes. Returns false on anything else.
 bool Digits(std::string_view s, std::string& out) {
   out.clear();
   for (char c : s) {
-    if (IsDigit(c)) {
+    if (absl::ascii_isdigit(c)) {
       out.push_back(c);
     } else if (c != ' ' && c != '-') {
       return false;
@@ -124,7 +120,7 @@ bool IsPaymentCard(std::string_view number) {
 bool IsUsSsn(std::string_view s) {
   if (s.size() != 11 || s[3] != '-' || s[6] != '-') return false;
   for (size_t i : {0, 1, 2, 4, 5, 7, 8, 9, 10}) {
-    if (!IsDigit(s[i])) return false;
+    if (!absl::ascii_isdigit(s[i])) return false;
   }
   int area = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
   if (area == 0 || area == 666 || area >= 900) return false;
@@ -142,12 +138,12 @@ bool IsIban(std::string_view s) {
       if (n == 0 || n % 4 != 0 || i + 1 >= s.size() || s[i + 1] == ' ') return false;
       continue;
     }
-    if (!IsDigit(c) && !IsUpper(c)) return false;
+    if (!absl::ascii_isdigit(c) && !absl::ascii_isupper(c)) return false;
     if (n >= sizeof(compact)) return false;
     compact[n++] = c;
   }
-  if (n < 15 || !IsUpper(compact[0]) || !IsUpper(compact[1]) || !IsDigit(compact[2]) ||
-      !IsDigit(compact[3])) {
+  if (n < 15 || !absl::ascii_isupper(compact[0]) || !absl::ascii_isupper(compact[1]) ||
+      !absl::ascii_isdigit(compact[2]) || !absl::ascii_isdigit(compact[3])) {
     return false;
   }
   const IbanLength* entry = nullptr;
@@ -159,7 +155,7 @@ bool IsIban(std::string_view s) {
   uint32_t rem = 0;
   for (size_t k = 0; k < n; ++k) {
     char c = compact[(k + 4) % n];
-    if (IsDigit(c)) {
+    if (absl::ascii_isdigit(c)) {
       rem = (rem * 10 + static_cast<uint32_t>(c - '0')) % 97;
     } else {
       rem = (rem * 100 + static_cast<uint32_t>(c - 'A' + 10)) % 97;
@@ -174,7 +170,8 @@ bool IsIpv4(std::string_view s) {
   while (true) {
     size_t start = i;
     int value = 0;
-    while (i < s.size() && IsDigit(s[i]) && i - start < 4) value = value * 10 + (s[i++] - '0');
+    while (i < s.size() && absl::ascii_isdigit(s[i]) && i - start < 4)
+      value = value * 10 + (s[i++] - '0');
     size_t len = i - start;
     if (len == 0 || len > 3 || value > 255 || (len > 1 && s[start] == '0')) return false;
     ++parts;
@@ -201,7 +198,7 @@ bool IsMacAddress(std::string_view s) {
     for (size_t i = 0; i < 17; ++i) {
       if (i % 3 == 2) {
         if (s[i] != sep) return false;
-      } else if (!IsHex(s[i])) {
+      } else if (!absl::ascii_isxdigit(s[i])) {
         return false;
       }
     }
@@ -211,7 +208,7 @@ bool IsMacAddress(std::string_view s) {
     for (size_t i = 0; i < 14; ++i) {
       if (i % 5 == 4) {
         if (s[i] != '.') return false;
-      } else if (!IsHex(s[i])) {
+      } else if (!absl::ascii_isxdigit(s[i])) {
         return false;
       }
     }
@@ -243,18 +240,17 @@ bool IsBitcoinBase58(std::string_view s) {
   if (ones != zeros) return false;
   uint8_t version = bytes[0];
   if (!((version == 0x00 && s[0] == '1') || (version == 0x05 && s[0] == '3'))) return false;
-  uint8_t h1[SHA256_DIGEST_LENGTH], h2[SHA256_DIGEST_LENGTH];
-  SHA256(bytes.data(), 21, h1);
-  SHA256(h1, sizeof(h1), h2);
-  return std::memcmp(h2, bytes.data() + 21, 4) == 0;
+  const std::string checksum = common::Sha256(
+      common::Sha256(absl::string_view(reinterpret_cast<const char*>(bytes.data()), 21)));
+  return std::memcmp(checksum.data(), bytes.data() + 21, 4) == 0;
 }
 
 bool IsBitcoinBech32(std::string_view s) {
   if (s.size() < 14 || s.size() > 90) return false;
   bool lower = false, upper = false;
   for (char c : s) {
-    if (c >= 'a' && c <= 'z') lower = true;
-    if (IsUpper(c)) upper = true;
+    if (absl::ascii_islower(c)) lower = true;
+    if (absl::ascii_isupper(c)) upper = true;
   }
   if (lower && upper) return false;
   size_t sep = s.rfind('1');
@@ -289,7 +285,7 @@ bool IsBitcoinBech32(std::string_view s) {
 
 bool IsEthereumAddress(std::string_view s) {
   if (s.size() != 42 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X')) return false;
-  return std::all_of(s.begin() + 2, s.end(), IsHex);
+  return std::all_of(s.begin() + 2, s.end(), absl::ascii_isxdigit);
 }
 
 bool IsEmailAddress(std::string_view s) {
@@ -300,7 +296,7 @@ bool IsEmailAddress(std::string_view s) {
     return false;
   }
   for (char c : local) {
-    if (!IsAlnum(c) && std::string_view("._%+-").find(c) == std::string_view::npos) {
+    if (!absl::ascii_isalnum(c) && std::string_view("._%+-").find(c) == std::string_view::npos) {
       return false;
     }
   }
@@ -315,17 +311,16 @@ bool IsEmailAddress(std::string_view s) {
       return false;
     }
     for (char c : label) {
-      if (!IsAlnum(c) && c != '-') return false;
+      if (!absl::ascii_isalnum(c) && c != '-') return false;
     }
     ++labels;
     tld = label;
     start = dot + 1;
   }
-  if (labels < 2 || tld.size() < 2 || !std::all_of(tld.begin(), tld.end(), IsAlpha)) {
+  if (labels < 2 || tld.size() < 2 || !std::all_of(tld.begin(), tld.end(), absl::ascii_isalpha)) {
     return false;
   }
-  std::string lower_tld(tld);
-  for (char& c : lower_tld) c = static_cast<char>(c | 0x20);
+  const std::string lower_tld = absl::AsciiStrToLower(absl::string_view(tld.data(), tld.size()));
   for (std::string_view ext : kFileExtensions) {
     if (lower_tld == ext) return false;
   }
@@ -343,7 +338,7 @@ bool IsJwt(std::string_view s) {
   for (std::string_view p : parts) {
     if (p.empty()) return false;
     for (char c : p) {
-      if (!IsAlnum(c) && c != '-' && c != '_') return false;
+      if (!absl::ascii_isalnum(c) && c != '-' && c != '_') return false;
     }
   }
   auto header = DecodeBase64(parts[0]);
@@ -356,7 +351,7 @@ bool IsJwt(std::string_view s) {
 }
 
 bool IsNanpNumber(std::string_view d) {
-  if (d.size() != 10 || !std::all_of(d.begin(), d.end(), IsDigit)) return false;
+  if (d.size() != 10 || !std::all_of(d.begin(), d.end(), absl::ascii_isdigit)) return false;
   return d[0] >= '2' && d[3] >= '2';
 }
 

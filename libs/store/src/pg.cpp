@@ -2,9 +2,10 @@
 
 #include <poll.h>
 
-#include <cctype>
 #include <stdexcept>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
@@ -183,16 +184,9 @@ void ArrayLiteral::AddInt(int64_t value) {
 }
 
 void ArrayLiteral::AddBytes(absl::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
   Separate();
   // "\\x..." inside the quoted element is the bytea hex input "\x...".
-  text_.append("\"\\\\x");
-  text_.reserve(text_.size() + 2 * bytes.size() + 2);
-  for (unsigned char c : bytes) {
-    text_.push_back(kHex[c >> 4]);
-    text_.push_back(kHex[c & 15]);
-  }
-  text_.push_back('"');
+  absl::StrAppend(&text_, "\"\\\\x", absl::BytesToHexString(bytes), "\"");
 }
 
 void ArrayLiteral::AddNull() {
@@ -209,7 +203,7 @@ bool IsUuid(absl::string_view id) {
   if (id.size() != 36) return false;
   for (size_t i = 0; i < id.size(); ++i) {
     const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? id[i] != '-' : !std::isxdigit(static_cast<unsigned char>(id[i]))) return false;
+    if (dash ? id[i] != '-' : !absl::ascii_isxdigit(id[i])) return false;
   }
   return true;
 }

@@ -1,12 +1,12 @@
 // TenantRepository on the tenants and api_keys tables.
 #include "octo/store/tenant_repository.h"
 
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "octo/common/hash.h"
 #include "pg.h"
 
 namespace octo::store {
@@ -38,13 +38,6 @@ const Statement kRevoke{
 
 bool KnownRedaction(absl::string_view r) {
   return r == "typed_mask" || r == "hash" || r == "keep_last4" || r == "remove";
-}
-
-std::string Sha256(absl::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
-  return std::string(reinterpret_cast<const char*>(digest), length);
 }
 
 class PgTenantRepository final : public TenantRepository {
@@ -79,7 +72,7 @@ class PgTenantRepository final : public TenantRepository {
     created.key.tenant_id = std::string(tenant_id);
     created.key.prefix = created.raw_key.substr(0, kPrefixChars);
     created.key.name = std::string(name);
-    const std::string hash = Sha256(created.raw_key);
+    const std::string hash = common::Sha256(created.raw_key);
     auto status = pool_->Run([&](pqxx::connection& c) -> absl::Status {
       pqxx::work tx(c);
       pqxx::result row = Exec(tx, kInsertKey, pqxx::binarystring(hash), created.key.prefix,
@@ -96,7 +89,7 @@ class PgTenantRepository final : public TenantRepository {
   }
 
   absl::StatusOr<Principal> Authenticate(absl::string_view raw_key) override {
-    const std::string hash = Sha256(raw_key);
+    const std::string hash = common::Sha256(raw_key);
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<Principal> {
       pqxx::read_transaction tx(c);
       pqxx::result rows = Exec(tx, kAuthenticate, pqxx::binarystring(hash));
@@ -132,9 +125,7 @@ class PgTenantRepository final : public TenantRepository {
 
 }  // namespace
 
-std::string HashApiKey(absl::string_view raw_key) {
-  return absl::BytesToHexString(Sha256(raw_key));
-}
+std::string HashApiKey(absl::string_view raw_key) { return common::Sha256Hex(raw_key); }
 
 absl::StatusOr<std::unique_ptr<TenantRepository>> NewPgTenantRepository(
     std::shared_ptr<PgPool> pool) {

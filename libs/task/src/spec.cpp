@@ -1,12 +1,10 @@
 #include "octo/task/spec.h"
 
-#include <openssl/evp.h>
-
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "octo/common/hash.h"
 #include "octo/common/utf8.h"
 
 namespace octo::task {
@@ -133,17 +131,8 @@ std::string TaskCacheKey(absl::string_view tenant, const v1::TaskSpec& spec) {
     coded.SetSerializationDeterministic(true);
     canonical.SerializeToCodedStream(&coded);
   }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
-  EVP_DigestUpdate(ctx, tenant.data(), tenant.size());
-  EVP_DigestUpdate(ctx, "\0", 1);
-  EVP_DigestUpdate(ctx, bytes.data(), bytes.size());
-  EVP_DigestFinal_ex(ctx, digest, &length);
-  EVP_MD_CTX_free(ctx);
-  return absl::StrCat("result:v1:", absl::BytesToHexString(absl::string_view(
-                                        reinterpret_cast<const char*>(digest), length)));
+  return absl::StrCat("result:v1:",
+                      common::Sha256Hex(absl::StrCat(tenant, absl::string_view("\0", 1), bytes)));
 }
 
 bool IsTerminal(v1::TaskState state) {

@@ -1,8 +1,10 @@
 #include "octo/telemetry/trace.h"
 
 #include <atomic>
+#include <cstring>
 
 #include "absl/random/random.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -11,21 +13,15 @@
 namespace octo::telemetry {
 namespace {
 
+// Lowercase hex only: W3C trace context requires it.
 template <size_t N>
 bool ParseHex(absl::string_view hex, std::array<uint8_t, N>* out) {
   if (hex.size() != 2 * N) return false;
-  for (size_t i = 0; i < N; ++i) {
-    int value = 0;
-    for (size_t j = 0; j < 2; ++j) {
-      char c = hex[2 * i + j];
-      int digit;
-      if (c >= '0' && c <= '9') digit = c - '0';
-      else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-      else return false;  // W3C requires lowercase
-      value = value * 16 + digit;
-    }
-    (*out)[i] = static_cast<uint8_t>(value);
+  for (char c : hex) {
+    if (!absl::ascii_isxdigit(c) || absl::ascii_isupper(c)) return false;
   }
+  const std::string bytes = absl::HexStringToBytes(hex);
+  std::memcpy(out->data(), bytes.data(), N);
   return true;
 }
 

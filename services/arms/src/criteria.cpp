@@ -301,7 +301,7 @@ class EdgeRule final : public Rule {
     std::string edge;
     if (at_end_) {
       size_t from = trimmed.size() > 40 ? trimmed.size() - 40 : 0;
-      while (from > 0 && (static_cast<unsigned char>(trimmed[from]) & 0xC0) == 0x80) ++from;
+      while (from > 0 && common::IsUtf8ContinuationByte(trimmed[from])) ++from;
       edge = absl::StrCat(from > 0 ? "…" : "", trimmed.substr(from));
     } else {
       edge = Excerpt(trimmed, 40);

@@ -1,11 +1,14 @@
 #include "src/text_match.h"
 
+#include <algorithm>
+
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "octo/common/utf8.h"
 #include "re2/re2.h"
 
 namespace octo::arms {
@@ -36,8 +39,7 @@ bool StartsWithWordChar(absl::string_view s) {
       new RE2("[\\p{Han}\\p{Hiragana}\\p{Katakana}\\p{Thai}\\p{Lao}\\p{Khmer}]");
   static const RE2* const kWordChar = new RE2("[\\pL\\pN]");
   if (s.empty()) return false;
-  size_t len = 1;
-  while (len < s.size() && len < 4 && (static_cast<unsigned char>(s[len]) & 0xC0) == 0x80) ++len;
+  const size_t len = std::max<size_t>(1, common::Utf8SequenceLength(s));
   const re2::StringPiece first = Piece(s.substr(0, len));
   return RE2::FullMatch(first, *kWordChar) && !RE2::FullMatch(first, *kUnspaced);
 }
@@ -327,7 +329,7 @@ bool ContainsLiteral(absl::string_view text, absl::string_view literal) {
 std::string Excerpt(absl::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
   size_t cut = max_bytes;
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  while (cut > 0 && common::IsUtf8ContinuationByte(text[cut])) --cut;
   return absl::StrCat(text.substr(0, cut), "…");
 }
 

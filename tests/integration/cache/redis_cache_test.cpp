@@ -14,23 +14,15 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "octo/testing/redis_server.h"
+#include "octo/testing/eventually.h"
+#include "octo/testing/redis_fixture.h"
 
 namespace octo::cache {
 namespace {
 
 using ::testing::Contains;
 using ::testing::Optional;
-
-// Polls `done` every 10 ms until it holds or `timeout` passes.
-bool Eventually(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return done();
-}
+using testing::Eventually;
 
 // Collects the keys a subscription delivers.
 class KeySink {
@@ -56,21 +48,9 @@ class KeySink {
   std::vector<std::string> keys_ ABSL_GUARDED_BY(mu_);
 };
 
-class RedisCacheTest : public ::testing::Test {
+class RedisCacheTest : public testing::RedisServerTest {
  protected:
-  void SetUp() override {
-    auto server = octo::testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-  }
-
-  RedisOptions Options() const {
-    RedisOptions options;
-    options.port = server_->port();
-    options.key_prefix = "test:";
-    options.retry_after = absl::Milliseconds(300);
-    return options;
-  }
+  RedisCacheTest() : RedisServerTest("test:") {}
 
   // Publishes `key` every 50 ms until `sink` has it; subscriptions need a moment to start.
   bool PublishUntilSeen(Invalidator& invalidator, KeySink& sink, const std::string& key) {
@@ -82,8 +62,6 @@ class RedisCacheTest : public ::testing::Test {
         },
         absl::Seconds(10));
   }
-
-  std::unique_ptr<octo::testing::RedisServer> server_;
 };
 
 TEST_F(RedisCacheTest, PutGetErase) {

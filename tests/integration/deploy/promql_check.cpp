@@ -1,6 +1,5 @@
 #include "promql_check.h"
 
-#include <cctype>
 #include <cstring>
 #include <functional>
 #include <regex>
@@ -19,12 +18,8 @@
 namespace octo::deploy_test {
 namespace {
 
-bool IsIdentStart(char c) {
-  return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == ':';
-}
-bool IsIdentChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':';
-}
+bool IsIdentStart(char c) { return absl::ascii_isalpha(c) || c == '_' || c == ':'; }
+bool IsIdentChar(char c) { return absl::ascii_isalnum(c) || c == '_' || c == ':'; }
 
 // Keywords followed by an optional parenthesised list of label names.
 const std::set<std::string>& LabelListKeywords() {
@@ -51,7 +46,7 @@ class Parser {
     Query query;
     while (pos_ < s_.size()) {
       const char c = s_[pos_];
-      if (std::isspace(static_cast<unsigned char>(c))) {
+      if (absl::ascii_isspace(c)) {
         ++pos_;
       } else if (c == '#') {
         while (pos_ < s_.size() && s_[pos_] != '\n') ++pos_;
@@ -66,9 +61,8 @@ class Parser {
         return Error("selector without a metric name");
       } else if (c == '$') {
         return Error("template variable outside a [range]");
-      } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-                 (c == '.' && pos_ + 1 < s_.size() &&
-                  std::isdigit(static_cast<unsigned char>(s_[pos_ + 1])))) {
+      } else if (absl::ascii_isdigit(c) ||
+                 (c == '.' && pos_ + 1 < s_.size() && absl::ascii_isdigit(s_[pos_ + 1]))) {
         Number();
       } else if (IsIdentStart(c)) {
         std::string word = Identifier();
@@ -103,7 +97,7 @@ class Parser {
   char Peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
 
   void SkipSpace() {
-    while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
+    while (pos_ < s_.size() && absl::ascii_isspace(s_[pos_])) ++pos_;
   }
 
   absl::Status Error(absl::string_view what) const {
@@ -123,7 +117,7 @@ class Parser {
       if ((c == 'e' || c == 'E') && pos_ + 1 < s_.size() &&
           (s_[pos_ + 1] == '+' || s_[pos_ + 1] == '-')) {
         pos_ += 2;
-      } else if (std::isalnum(static_cast<unsigned char>(c)) || c == '.') {
+      } else if (absl::ascii_isalnum(c) || c == '.') {
         ++pos_;
       } else {
         break;

@@ -15,20 +15,13 @@
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "octo/ratelimit/local_rate_limiter.h"
-#include "octo/testing/redis_server.h"
+#include "octo/testing/eventually.h"
+#include "octo/testing/redis_fixture.h"
 
 namespace octo::ratelimit {
 namespace {
 
-// Polls `done` every 10 ms until it holds or `timeout` passes.
-bool Eventually(const std::function<bool()>& done, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (done()) return true;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return done();
-}
+using testing::Eventually;
 
 // Acquires until rejected (at most `limit` times); returns how many calls were allowed.
 int Drain(RateLimiter& limiter, absl::string_view key, const BucketConfig& config,
@@ -42,28 +35,16 @@ int Drain(RateLimiter& limiter, absl::string_view key, const BucketConfig& confi
 constexpr double kSlow = 0.01;
 constexpr double kSliver = 1e-3;
 
-class RedisRateLimiterTest : public ::testing::Test {
+class RedisRateLimiterTest : public testing::RedisServerTest {
  protected:
-  void SetUp() override {
-    auto server = octo::testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-  }
+  RedisRateLimiterTest() : RedisServerTest("rl:") {}
 
   void TearDown() override {
     if (raw_ != nullptr) redisFree(raw_);
   }
 
-  cache::RedisOptions Options() const {
-    cache::RedisOptions options;
-    options.port = server_->port();
-    options.key_prefix = "rl:";
-    options.retry_after = absl::Milliseconds(300);
-    return options;
-  }
-
   // A limiter standing in for one reflex replica, with its own local fallback.
-  std::unique_ptr<RateLimiter> NewReplica(const cache::RedisOptions& options) {
+  std::unique_ptr<RateLimiter> NewReplica(const redis::RedisOptions& options) {
     auto fallback = NewLocalRateLimiter();
     EXPECT_TRUE(fallback.ok()) << fallback.status();
     auto limiter = NewRedisRateLimiter(options, std::move(*fallback));
@@ -89,7 +70,6 @@ class RedisRateLimiterTest : public ::testing::Test {
             freeReplyObject};
   }
 
-  std::unique_ptr<octo::testing::RedisServer> server_;
   redisContext* raw_ = nullptr;
 };
 
@@ -116,7 +96,7 @@ TEST_F(RedisRateLimiterTest, TwoReplicasShareOneBucket) {
 }
 
 TEST_F(RedisRateLimiterTest, ConcurrentReplicasAdmitExactlyCapacity) {
-  cache::RedisOptions options = Options();
+  redis::RedisOptions options = Options();
   options.command_timeout = absl::Seconds(2);  // no local fallback under CPU contention
   std::unique_ptr<RateLimiter> replicas[] = {NewReplica(options), NewReplica(options)};
   const BucketConfig config{50, kSlow};
@@ -284,7 +264,7 @@ TEST_F(RedisRateLimiterTest, RestartedRedisIsSharedAgainWithoutRecreating) {
 }
 
 TEST_F(RedisRateLimiterTest, UnresponsiveRedisTimesOutOnceThenFallsBackAtOnce) {
-  cache::RedisOptions options = Options();
+  redis::RedisOptions options = Options();
   options.command_timeout = absl::Milliseconds(100);
   options.retry_after = absl::Seconds(2);
   auto limiter = NewReplica(options);

@@ -6,15 +6,15 @@
 
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
-#include "fixture.h"
 #include "gtest/gtest.h"
+#include "octo/testing/redis_fixture.h"
 
 namespace octo::redis {
 namespace {
 
 using Type = Reply::Type;
 
-class ConnectionTest : public RedisServerTest {
+class ConnectionTest : public testing::RedisServerTest {
  protected:
   Connection Open() {
     absl::StatusOr<Connection> connection = Connection::Open(Options());

@@ -10,8 +10,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
-#include "fixture.h"
 #include "gtest/gtest.h"
+#include "octo/testing/redis_fixture.h"
 
 namespace octo::redis {
 namespace {
@@ -46,7 +46,7 @@ class BreakerLog {
   int closed_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-using PoolTest = RedisServerTest;
+using PoolTest = testing::RedisServerTest;
 
 TEST_F(PoolTest, ConcurrentCallersShareAtMostPoolSizeConnections) {
   RedisOptions options = Options();

@@ -1,5 +1,6 @@
 #include "octo/common/utf8.h"
 
+#include <cstdint>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -9,6 +10,59 @@ namespace octo::common {
 namespace {
 
 constexpr char kReplacement[] = "\xEF\xBF\xBD";  // U+FFFD
+
+// The code point DecodeUtf8 finds at the start of `text`, or -1 when it fails.
+int64_t CodePoint(absl::string_view text, size_t expected_length) {
+  char32_t cp = 0;
+  const size_t length = DecodeUtf8(text, &cp);
+  if (length == 0) return -1;
+  EXPECT_EQ(length, expected_length) << text;
+  return cp;
+}
+
+TEST(DecodeUtf8, DecodesEachSequenceLength) {
+  EXPECT_EQ(CodePoint("a", 1), 0x61);
+  EXPECT_EQ(CodePoint(absl::string_view("\0", 1), 1), 0);
+  EXPECT_EQ(CodePoint("\x7F", 1), 0x7F);
+  EXPECT_EQ(CodePoint("\xC2\x80", 2), 0x80);
+  EXPECT_EQ(CodePoint("\xC3\xA9xyz", 2), 0xE9);  // é, then more text
+  EXPECT_EQ(CodePoint("\xDF\xBF", 2), 0x7FF);
+  EXPECT_EQ(CodePoint("\xE0\xA0\x80", 3), 0x800);
+  EXPECT_EQ(CodePoint("\xE2\x82\xAC", 3), 0x20AC);  // €
+  EXPECT_EQ(CodePoint("\xED\x9F\xBF", 3), 0xD7FF);
+  EXPECT_EQ(CodePoint("\xEF\xBC\xA1", 3), 0xFF21);  // full-width A
+  EXPECT_EQ(CodePoint("\xF0\x90\x80\x80", 4), 0x10000);
+  EXPECT_EQ(CodePoint("\xF0\x9F\x98\x80", 4), 0x1F600);  // 😀
+  EXPECT_EQ(CodePoint("\xF4\x8F\xBF\xBF", 4), 0x10FFFF);
+}
+
+TEST(DecodeUtf8, FailsWithoutTouchingTheOutput) {
+  for (absl::string_view bad :
+       {absl::string_view(""), absl::string_view("\x80"), absl::string_view("\xC0\x80"),
+        absl::string_view("\xE0\x80\x80"), absl::string_view("\xED\xA0\x80"),
+        absl::string_view("\xF4\x90\x80\x80"), absl::string_view("\xE2\x82")}) {
+    char32_t cp = 0x1234;
+    EXPECT_EQ(DecodeUtf8(bad, &cp), 0u);
+    EXPECT_EQ(cp, char32_t{0x1234});
+  }
+}
+
+TEST(DecodeUtf8, AgreesWithUtf8SequenceLength) {
+  for (absl::string_view text :
+       {"a", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xC3", "\xED\xA0\x80", "\xFF"}) {
+    char32_t cp;
+    EXPECT_EQ(DecodeUtf8(text, &cp), Utf8SequenceLength(text)) << text;
+  }
+}
+
+TEST(IsUtf8ContinuationByte, IsTrueFor80ToBF) {
+  EXPECT_FALSE(IsUtf8ContinuationByte('a'));
+  EXPECT_FALSE(IsUtf8ContinuationByte('\x7F'));
+  EXPECT_TRUE(IsUtf8ContinuationByte('\x80'));
+  EXPECT_TRUE(IsUtf8ContinuationByte('\xBF'));
+  EXPECT_FALSE(IsUtf8ContinuationByte('\xC0'));
+  EXPECT_FALSE(IsUtf8ContinuationByte('\xF4'));
+}
 
 TEST(Utf8SequenceLength, MeasuresWellFormedSequences) {
   EXPECT_EQ(Utf8SequenceLength("a"), 1u);

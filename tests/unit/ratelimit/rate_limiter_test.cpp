@@ -45,7 +45,7 @@ TEST(RateLimiterDeathTest, InvalidRequestsCrash) {
 
 TEST(NewRedisRateLimiter, RejectsBadArguments) {
   EXPECT_EQ(NewRedisRateLimiter({}, nullptr).status().code(), absl::StatusCode::kInvalidArgument);
-  cache::RedisOptions options;
+  redis::RedisOptions options;
   options.pool_size = 0;
   EXPECT_EQ(NewRedisRateLimiter(options, std::move(*NewLocalRateLimiter())).status().code(),
             absl::StatusCode::kInvalidArgument);

@@ -53,6 +53,13 @@ TEST(Redact, HashIsStableAndDistinguishesValues) {
   EXPECT_EQ(ra.size(), std::string("x [US_SSN:12345678]").size());
 }
 
+TEST(Redact, HashIsTheStartOfTheValuesSha256) {
+  const std::string text = "a jane@example.com b";
+  const PiiFinding f{PiiType::kEmail, 2, 18, 1};
+  // sha256("jane@example.com") starts 8c87b489.
+  EXPECT_EQ(Redact(text, {&f, 1}, RedactionStrategy::kHash), "a [EMAIL:8c87b489] b");
+}
+
 TEST(Redact, KeepLast4KeepsPunctuation) {
   const std::string text = "card 4526-0181-5908-3012!";
   const PiiFinding f{PiiType::kCreditCard, 5, 24, 1};

@@ -12,8 +12,8 @@
 
 namespace octo::cache {
 
-// The connection options and their parser moved to octo::redis; these names remain for the
-// callers that spell them in octo::cache.
+// The connection options and their parser live in octo::redis; these names remain only for
+// the service and tool mains that still spell them in octo::cache. New code uses octo::redis.
 using RedisOptions = redis::RedisOptions;
 using redis::ParseRedisAddress;
 

@@ -4,8 +4,6 @@
 #include <memory>
 
 #include "absl/status/statusor.h"
-// Only for the alias cache::RedisOptions, which callers of this header still spell.
-#include "octo/cache/redis_cache.h"
 #include "octo/ratelimit/rate_limiter.h"
 #include "octo/redis/options.h"
 

@@ -1,7 +1,8 @@
-#include "gtest/gtest.h"
-#include "octo/cache/redis_cache.h"
+#include "octo/redis/options.h"
 
-namespace octo::cache {
+#include "gtest/gtest.h"
+
+namespace octo::redis {
 namespace {
 
 TEST(ParseRedisAddress, AcceptsHostPort) {
@@ -37,4 +38,4 @@ TEST(ParseRedisAddress, RejectsGarbage) {
 }
 
 }  // namespace
-}  // namespace octo::cache
+}  // namespace octo::redis
