@@ -2,7 +2,6 @@
 
 #include <poll.h>
 
-#include <cctype>
 #include <stdexcept>
 
 #include "absl/strings/match.h"
@@ -203,15 +202,6 @@ void ArrayLiteral::AddNull() {
 std::string ArrayLiteral::Finish() && {
   text_.push_back('}');
   return std::move(text_);
-}
-
-bool IsUuid(absl::string_view id) {
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? id[i] != '-' : !std::isxdigit(static_cast<unsigned char>(id[i]))) return false;
-  }
-  return true;
 }
 
 }  // namespace octo::store
