@@ -593,7 +593,10 @@ class PgTaskRepository final : public TaskRepository {
       for (const v1::TaskEvent& event : update.events) {
         InsertEvent(tx, update.task_id, ++seq, state, event);
       }
-      if (!update.events.empty()) Notify(tx, kTaskEventChannel, update.task_id);
+      // The payload is the id as Postgres prints it (lower-case), whatever case it came in.
+      if (!update.events.empty()) {
+        Notify(tx, kTaskEventChannel, absl::AsciiStrToLower(update.task_id));
+      }
       v1::Task task = LoadTask(tx, update.task_id)->task;
       tx.commit();
       return task;
@@ -756,7 +759,7 @@ class PgTaskRepository final : public TaskRepository {
   absl::StatusOr<v1::Task> RequestCancel(absl::string_view tenant_id, absl::string_view task_id,
                                          absl::string_view reason) override {
     if (!IsUuid(task_id)) return TaskNotFound(task_id);
-    const std::string id(task_id);
+    const std::string id = absl::AsciiStrToLower(task_id);  // as notifications carry it
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<v1::Task> {
       pqxx::work tx(c);
       pqxx::result locked = Exec(tx, kLockTenantTask, id, std::string(tenant_id));
