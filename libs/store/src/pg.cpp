@@ -199,13 +199,4 @@ std::string ArrayLiteral::Finish() && {
   return std::move(text_);
 }
 
-bool IsUuid(absl::string_view id) {
-  if (id.size() != 36) return false;
-  for (size_t i = 0; i < id.size(); ++i) {
-    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? id[i] != '-' : !absl::ascii_isxdigit(id[i])) return false;
-  }
-  return true;
-}
-
 }  // namespace octo::store

@@ -169,7 +169,4 @@ class ArrayLiteral {
   bool empty_ = true;
 };
 
-// Whether `id` is a UUID in the canonical 8-4-4-4-12 hex form (any case).
-bool IsUuid(absl::string_view id);
-
 }  // namespace octo::store

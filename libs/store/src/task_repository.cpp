@@ -3,7 +3,6 @@
 // or races from tasks.last_event_seq.
 #include "octo/store/task_repository.h"
 
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <set>
@@ -14,27 +13,28 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "octo/store/pg_pool.h"
 #include "pg.h"
+#include "task_rules.h"
 
 namespace octo::store {
 namespace {
 
-// Aging: a waiting task gains one priority level per this many seconds, so a LOW task that
-// waited 90 s ranks with a fresh CRITICAL one and nothing starves.
-constexpr int kAgingSeconds = 30;
+using detail::CheckLease;
+using detail::CheckNewTask;
+using detail::CheckUpdate;
+using detail::DuplicateUpdateError;
+using detail::IsTerminal;
+using detail::IsUuid;
+using detail::kAgingSeconds;
+using detail::NotLeasedError;
+using detail::TaskNotFound;
+
 // Claim looks at this many candidates beyond `max` per priority level, so that rows locked by
 // concurrent claimers (skipped) rarely leave it short.
 constexpr int kClaimSlack = 16;
-
-constexpr int kListDefaultPageSize = 50;
-constexpr int kListMaxPageSize = 500;
-constexpr int kReadEventsMaxLimit = 1000;
 
 // clang-format off: SQL laid out for reading.
 // Columns of a task row, read by ParseTask. Times are microseconds since the Unix epoch.
@@ -309,11 +309,6 @@ const Statement kCountPending{"task_count_pending", "SELECT count(*) FROM tasks 
 #undef OCTO_TASK_COLUMNS
 // clang-format on
 
-bool IsTerminal(v1::TaskState state) {
-  return state == v1::TASK_STATE_SUCCEEDED || state == v1::TASK_STATE_FAILED ||
-         state == v1::TASK_STATE_CANCELLED;
-}
-
 struct StoredTask {
   std::string tenant_id;
   v1::Task task;
@@ -372,43 +367,16 @@ void Notify(pqxx::transaction_base& tx, const char* channel, const std::string& 
   Exec(tx, kNotify, channel, task_id);
 }
 
-absl::Status NotFound(absl::string_view task_id) {
-  return absl::NotFoundError(absl::StrCat("task ", task_id, " not found"));
-}
-
-std::string EncodePageToken(const v1::Task& last) {
-  const int64_t micros = last.created_at().seconds() * 1'000'000 + last.created_at().nanos() / 1000;
-  return absl::WebSafeBase64Escape(absl::StrCat(micros, ",", last.id()));
-}
-
-// Decodes into (created_at µs, id).
-std::optional<std::pair<int64_t, std::string>> DecodePageToken(const std::string& token) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) return std::nullopt;
-  std::vector<std::string> parts = absl::StrSplit(raw, ',');
-  int64_t micros = 0;
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &micros) || !IsUuid(parts[1])) {
-    return std::nullopt;
-  }
-  return std::make_pair(micros, parts[1]);
-}
-
 class PgTaskRepository final : public TaskRepository {
  public:
   explicit PgTaskRepository(std::shared_ptr<PgPool> pool) : pool_(std::move(pool)) {}
 
   absl::StatusOr<CreateResult> Create(const NewTask& input) override {
-    if (input.tenant_id.empty()) return absl::InvalidArgumentError("tenant_id is empty");
-    int priority = input.spec.priority();
-    if (priority == v1::PRIORITY_UNSPECIFIED) priority = v1::PRIORITY_MEDIUM;
-    if (priority < v1::PRIORITY_LOW || priority > v1::PRIORITY_CRITICAL) {
-      return absl::InvalidArgumentError(absl::StrCat("spec.priority: unknown value ", priority));
-    }
+    auto checked = CheckNewTask(input);
+    if (!checked.ok()) return checked.status();
+    const int priority = *checked;
     const char* key = input.idempotency_key.empty() ? nullptr : input.idempotency_key.c_str();
     const bool claim = !input.claim_owner.empty();
-    if (claim && input.lease <= absl::ZeroDuration()) {
-      return absl::InvalidArgumentError("lease must be > 0 to claim at creation");
-    }
     // One statement, committed on its own, never repeated (RunOnce: a connection lost while
     // it ran is reported, not retried, so the task is never inserted twice). A concurrent
     // insert of the same key makes it wait for that transaction and then do nothing.
@@ -456,22 +424,21 @@ class PgTaskRepository final : public TaskRepository {
   }
 
   absl::StatusOr<v1::Task> Get(absl::string_view tenant_id, absl::string_view task_id) override {
-    if (!IsUuid(task_id)) return NotFound(task_id);
+    if (!IsUuid(task_id)) return TaskNotFound(task_id);
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<v1::Task> {
       // One snapshot for the task and its steps.
       pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(c);
       auto stored = LoadTask(tx, std::string(task_id), std::string(tenant_id));
-      if (!stored) return NotFound(task_id);
+      if (!stored) return TaskNotFound(task_id);
       return std::move(stored->task);
     });
   }
 
   absl::StatusOr<TaskPage> List(absl::string_view tenant_id, const ListQuery& query) override {
-    int page_size = query.page_size == 0 ? kListDefaultPageSize : query.page_size;
-    page_size = std::clamp(page_size, 1, kListMaxPageSize);
-    std::optional<std::pair<int64_t, std::string>> after;
+    const int page_size = detail::ListPageSize(query.page_size);
+    std::optional<detail::PageCursor> after;
     if (!query.page_token.empty()) {
-      after = DecodePageToken(query.page_token);
+      after = detail::DecodePageToken(query.page_token);
       if (!after) return absl::InvalidArgumentError("malformed page_token");
     }
     const int state = static_cast<int>(query.state);
@@ -480,12 +447,12 @@ class PgTaskRepository final : public TaskRepository {
       // One row more than the page tells whether another page follows.
       const std::string tenant(tenant_id);
       pqxx::result r =
-          after ? Exec(tx, kListNextPage, tenant, state, page_size + 1, after->first, after->second)
+          after ? Exec(tx, kListNextPage, tenant, state, page_size + 1, after->created_us, after->id)
                 : Exec(tx, kListFirstPage, tenant, state, page_size + 1);
       TaskPage page;
       for (const auto& row : r) {
         if (static_cast<int>(page.tasks.size()) == page_size) {
-          page.next_page_token = EncodePageToken(page.tasks.back());
+          page.next_page_token = detail::EncodePageToken(page.tasks.back());
           break;
         }
         page.tasks.push_back(ParseTask(row).task);
@@ -504,13 +471,13 @@ class PgTaskRepository final : public TaskRepository {
 
   absl::StatusOr<EventPage> ReadEventPage(absl::string_view tenant_id, absl::string_view task_id,
                                           int64_t from_seq, int limit) override {
-    if (!IsUuid(task_id)) return NotFound(task_id);
-    limit = limit <= 0 ? kReadEventsMaxLimit : std::min(limit, kReadEventsMaxLimit);
+    if (!IsUuid(task_id)) return TaskNotFound(task_id);
+    limit = detail::ReadEventsLimit(limit);
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<EventPage> {
       pqxx::nontransaction tx(c);  // one statement: one snapshot
       pqxx::result r =
           Exec(tx, kReadEvents, std::string(task_id), std::string(tenant_id), from_seq, limit);
-      if (r.empty()) return NotFound(task_id);
+      if (r.empty()) return TaskNotFound(task_id);
       EventPage page;
       page.state = static_cast<v1::TaskState>(r[0]["task_state"].as<int>());
       page.last_event_seq = r[0]["task_last_seq"].as<int64_t>();
@@ -533,8 +500,7 @@ class PgTaskRepository final : public TaskRepository {
 
   absl::StatusOr<std::vector<ClaimedTask>> Claim(absl::string_view owner, absl::Duration lease,
                                                  int max) override {
-    if (owner.empty()) return absl::InvalidArgumentError("lease owner is empty");
-    if (lease <= absl::ZeroDuration()) return absl::InvalidArgumentError("lease must be > 0");
+    if (absl::Status checked = CheckLease(owner, lease); !checked.ok()) return checked;
     if (max <= 0) return std::vector<ClaimedTask>{};
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<std::vector<ClaimedTask>> {
       std::vector<ClaimedTask> claimed;
@@ -571,8 +537,7 @@ class PgTaskRepository final : public TaskRepository {
   absl::StatusOr<RenewResult> Renew(absl::string_view owner,
                                     const std::vector<std::string>& task_ids,
                                     absl::Duration lease) override {
-    if (owner.empty()) return absl::InvalidArgumentError("lease owner is empty");
-    if (lease <= absl::ZeroDuration()) return absl::InvalidArgumentError("lease must be > 0");
+    if (absl::Status checked = CheckLease(owner, lease); !checked.ok()) return checked;
     std::vector<std::string> ids;  // valid ones, lower-case as Postgres prints them
     for (const std::string& id : task_ids) {
       if (IsUuid(id)) ids.push_back(absl::AsciiStrToLower(id));
@@ -604,26 +569,15 @@ class PgTaskRepository final : public TaskRepository {
   }
 
   absl::StatusOr<v1::Task> Apply(const TaskUpdate& update) override {
-    if (update.lease_owner.empty()) return absl::InvalidArgumentError("lease_owner is empty");
-    if (update.state &&
-        (*update.state == v1::TASK_STATE_UNSPECIFIED || *update.state == v1::TASK_STATE_PENDING)) {
-      return absl::InvalidArgumentError("a claimed task cannot become PENDING or UNSPECIFIED");
-    }
-    for (const v1::Step& step : update.steps) {
-      if (step.id().empty()) return absl::InvalidArgumentError("step without id");
-    }
-    if (!IsUuid(update.task_id)) return NotFound(update.task_id);
+    if (absl::Status checked = CheckUpdate(update); !checked.ok()) return checked;
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<v1::Task> {
       pqxx::work tx(c);
       pqxx::result locked = Exec(tx, kLockTask, update.task_id);
-      if (locked.empty()) return NotFound(update.task_id);
+      if (locked.empty()) return TaskNotFound(update.task_id);
       const pqxx::row& row = locked[0];
       if (row["lease_owner"].is_null() || row["lease_owner"].c_str() != update.lease_owner) {
-        return absl::AbortedError(
-            absl::StrCat("task ", update.task_id, " is not leased to ", update.lease_owner,
-                         row["lease_owner"].is_null()
-                             ? " (no lease)"
-                             : absl::StrCat(" (held by ", row["lease_owner"].c_str(), ")")));
+        return NotLeasedError(update.task_id, update.lease_owner,
+                              row["lease_owner"].is_null() ? "" : row["lease_owner"].c_str());
       }
       const auto state = update.state.value_or(static_cast<v1::TaskState>(row["state"].as<int>()));
       const bool terminal = IsTerminal(state);
@@ -639,7 +593,10 @@ class PgTaskRepository final : public TaskRepository {
       for (const v1::TaskEvent& event : update.events) {
         InsertEvent(tx, update.task_id, ++seq, state, event);
       }
-      if (!update.events.empty()) Notify(tx, kTaskEventChannel, update.task_id);
+      // The payload is the id as Postgres prints it (lower-case), whatever case it came in.
+      if (!update.events.empty()) {
+        Notify(tx, kTaskEventChannel, absl::AsciiStrToLower(update.task_id));
+      }
       v1::Task task = LoadTask(tx, update.task_id)->task;
       tx.commit();
       return task;
@@ -655,19 +612,10 @@ class PgTaskRepository final : public TaskRepository {
     absl::flat_hash_set<std::string> seen;
     for (size_t i = 0; i < updates.size(); ++i) {
       const TaskUpdate& update = updates[i];
-      if (update.lease_owner.empty()) {
-        out[i] = absl::InvalidArgumentError("lease_owner is empty");
-      } else if (update.state && (*update.state == v1::TASK_STATE_UNSPECIFIED ||
-                                  *update.state == v1::TASK_STATE_PENDING)) {
-        out[i] = absl::InvalidArgumentError("a claimed task cannot become PENDING or UNSPECIFIED");
-      } else if (std::any_of(update.steps.begin(), update.steps.end(),
-                             [](const v1::Step& step) { return step.id().empty(); })) {
-        out[i] = absl::InvalidArgumentError("step without id");
-      } else if (!IsUuid(update.task_id)) {
-        out[i] = NotFound(update.task_id);
+      if (absl::Status checked = CheckUpdate(update); !checked.ok()) {
+        out[i] = std::move(checked);
       } else if (!seen.insert(absl::AsciiStrToLower(update.task_id)).second) {
-        out[i] = absl::InvalidArgumentError(
-            absl::StrCat("task ", update.task_id, " appears twice in one ApplyMany"));
+        out[i] = DuplicateUpdateError(update.task_id);
       } else {
         sent.push_back(i);
       }
@@ -783,11 +731,9 @@ class PgTaskRepository final : public TaskRepository {
       }
       auto it = holders->find(absl::AsciiStrToLower(update.task_id));
       if (it == holders->end()) {
-        out[sent[k]] = NotFound(update.task_id);
+        out[sent[k]] = TaskNotFound(update.task_id);
       } else {
-        out[sent[k]] = absl::AbortedError(absl::StrCat(
-            "task ", update.task_id, " is not leased to ", update.lease_owner,
-            it->second.empty() ? " (no lease)" : absl::StrCat(" (held by ", it->second, ")")));
+        out[sent[k]] = NotLeasedError(update.task_id, update.lease_owner, it->second);
       }
     }
     return out;
@@ -812,12 +758,12 @@ class PgTaskRepository final : public TaskRepository {
 
   absl::StatusOr<v1::Task> RequestCancel(absl::string_view tenant_id, absl::string_view task_id,
                                          absl::string_view reason) override {
-    if (!IsUuid(task_id)) return NotFound(task_id);
-    const std::string id(task_id);
+    if (!IsUuid(task_id)) return TaskNotFound(task_id);
+    const std::string id = absl::AsciiStrToLower(task_id);  // as notifications carry it
     return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<v1::Task> {
       pqxx::work tx(c);
       pqxx::result locked = Exec(tx, kLockTenantTask, id, std::string(tenant_id));
-      if (locked.empty()) return NotFound(task_id);
+      if (locked.empty()) return TaskNotFound(task_id);
       const pqxx::row& row = locked[0];
       const auto state = static_cast<v1::TaskState>(row["state"].as<int>());
       const int64_t next_seq = row["last_event_seq"].as<int64_t>() + 1;

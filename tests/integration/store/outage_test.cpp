@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "octo/store/notification_listener.h"
@@ -85,6 +86,24 @@ TEST_F(OutageTest, ListenerReceivesTaskNotifications) {
   EXPECT_TRUE(inbox.WaitFor(kTaskEventChannel, task.id()));
 
   OCTO_ASSERT_OK(repo_->RequestCancel(kTenant, task.id(), "stop"));
+  EXPECT_TRUE(inbox.WaitFor(kTaskCancelChannel, task.id()));
+}
+
+TEST_F(OutageTest, NotificationsCarryTheLowerCaseTaskId) {
+  const v1::Task task = Create("goal");
+  OCTO_ASSERT_OK(repo_->Claim("w", absl::Seconds(30), 1));
+  Inbox inbox;
+  OCTO_ASSIGN_OR_FAIL(
+      auto listener,
+      StartNotificationListener(dsn_, {kTaskEventChannel, kTaskCancelChannel}, inbox.Callback()));
+  const std::string upper = absl::AsciiStrToUpper(task.id());
+  TaskUpdate update;
+  update.task_id = upper;
+  update.lease_owner = "w";
+  update.events.emplace_back().set_kind(v1::TASK_EVENT_KIND_STEP_STARTED);
+  OCTO_ASSERT_OK(repo_->Apply(update));
+  EXPECT_TRUE(inbox.WaitFor(kTaskEventChannel, task.id()));
+  OCTO_ASSERT_OK(repo_->RequestCancel(kTenant, upper, "stop"));
   EXPECT_TRUE(inbox.WaitFor(kTaskCancelChannel, task.id()));
 }
 

@@ -1,5 +1,5 @@
-// Shared pieces of the octo::store integration tests: a per-test migrated database, status
-// assertions, and raw SQL for setting up situations the API cannot (old tasks, expired leases).
+// Shared pieces of the octo::store integration tests: a per-test migrated database, and raw SQL
+// for setting up situations the API cannot (old tasks, expired leases).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -15,31 +15,9 @@
 #include "octo/store/migrations.h"
 #include "octo/store/pg_pool.h"
 #include "octo/testing/postgres_server.h"
+#include "octo/testing/status_macros.h"
 
 namespace octo::store::testing {
-
-inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
-template <typename T>
-const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
-  return s.status();
-}
-
-#define OCTO_CAT_INNER(a, b) a##b
-#define OCTO_CAT(a, b) OCTO_CAT_INNER(a, b)
-
-#define OCTO_ASSERT_OK(expr)                                         \
-  do {                                                               \
-    const auto& octo_result_ = (expr);                               \
-    ASSERT_TRUE(::octo::store::testing::StatusOf(octo_result_).ok()) \
-        << ::octo::store::testing::StatusOf(octo_result_);           \
-  } while (0)
-
-#define OCTO_ASSIGN_OR_FAIL(lhs, expr) \
-  OCTO_ASSIGN_OR_FAIL_IMPL(OCTO_CAT(octo_result_, __LINE__), lhs, expr)
-#define OCTO_ASSIGN_OR_FAIL_IMPL(tmp, lhs, expr) \
-  auto tmp = (expr);                             \
-  ASSERT_TRUE(tmp.ok()) << tmp.status();         \
-  lhs = std::move(*tmp)
 
 // Runs `sql` (one or more statements, committed) and returns the first column of each row of
 // the last result as text; NULL reads as "<null>".

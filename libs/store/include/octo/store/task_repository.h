@@ -1,4 +1,5 @@
-// Durable task storage: tasks, their steps and their event history, in Postgres.
+// The task store's port: tasks, their steps and their event history. Adapters: Postgres
+// (NewPgTaskRepository, pg_pool.h) and in memory (memory_task_repository.h).
 #pragma once
 
 #include <cstdint>
