@@ -1,7 +1,15 @@
-# Declares the project's libraries, their tests and their benchmarks.
+# Declares the project's libraries, services, tools, their tests and their benchmarks.
 #
 #   octo_library(NAME store SRCS src/a.cpp DEPS octo::common PRIVATE_DEPS PkgConfig::PQXX)
 #     -> target octo_store, alias octo::store, public headers in include/.
+#   octo_service(NAME reflex BINARY octo-reflex SRCS src/a.cpp DEPS octo::rpc
+#                MAIN src/main.cpp src/options.cpp)
+#     -> object library octo_reflex_lib (shared with tests; includes relative to the
+#        service folder, "src/a.h") and the executable octo-reflex built from MAIN.
+#   octo_tool(NAME octoctl SRCS main.cpp DEPS octo::rpc)
+#     -> executable octoctl. With LIB octo_bench_lib LIB_SRCS load.cpp LIB_DEPS ...
+#        LIB_PRIVATE_DEPS ...: also that static library (includes relative to the tool
+#        folder, shared with tests), linked into the executable.
 #   octo_test(NAME store_pool SRCS pool_test.cpp DEPS octo::store LABELS unit)
 #     -> executable registered with ctest, labelled, with gtest_main.
 #   octo_benchmark(NAME reflex_scan SRCS scan_benchmark.cpp DEPS octo::safety)
@@ -19,6 +27,36 @@ function(octo_library)
                                       PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
   target_link_libraries(${target} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   target_compile_options(${target} PRIVATE ${OCTO_WARNINGS})
+endfunction()
+
+# Service and tool executables know the project version as OCTO_VERSION.
+function(octo_executable target)
+  cmake_parse_arguments(ARG "" "" "SRCS;DEPS" ${ARGN})
+  add_executable(${target} ${ARG_SRCS})
+  target_link_libraries(${target} PRIVATE ${ARG_DEPS})
+  target_compile_options(${target} PRIVATE ${OCTO_WARNINGS})
+  target_compile_definitions(${target} PRIVATE OCTO_VERSION="${PROJECT_VERSION}")
+endfunction()
+
+function(octo_service)
+  cmake_parse_arguments(ARG "" "NAME;BINARY" "SRCS;MAIN;DEPS;PRIVATE_DEPS" ${ARGN})
+  set(lib octo_${ARG_NAME}_lib)
+  add_library(${lib} OBJECT ${ARG_SRCS})
+  target_include_directories(${lib} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(${lib} PUBLIC ${ARG_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+  target_compile_options(${lib} PRIVATE ${OCTO_WARNINGS})
+  octo_executable(${ARG_BINARY} SRCS ${ARG_MAIN} DEPS ${lib})
+endfunction()
+
+function(octo_tool)
+  cmake_parse_arguments(ARG "" "NAME;LIB" "SRCS;DEPS;LIB_SRCS;LIB_DEPS;LIB_PRIVATE_DEPS" ${ARGN})
+  if(ARG_LIB)
+    add_library(${ARG_LIB} STATIC ${ARG_LIB_SRCS})
+    target_include_directories(${ARG_LIB} PUBLIC ${CMAKE_CURRENT_SOURCE_DIR})
+    target_link_libraries(${ARG_LIB} PUBLIC ${ARG_LIB_DEPS} PRIVATE ${ARG_LIB_PRIVATE_DEPS})
+    target_compile_options(${ARG_LIB} PRIVATE ${OCTO_WARNINGS})
+  endif()
+  octo_executable(${ARG_NAME} SRCS ${ARG_SRCS} DEPS ${ARG_LIB} ${ARG_DEPS})
 endfunction()
 
 # LABELS: unit | integration | e2e | perf. TIMEOUT in seconds (default 120).

@@ -1,14 +1,10 @@
 #include "octo/rpc/server.h"
 
-#include <csignal>
-
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/resource_quota.h"
 #include "grpcpp/server_builder.h"
-#include "octo/common/log.h"
 #include "octo/telemetry/grpc_metrics.h"
 
 namespace octo::rpc {
@@ -49,26 +45,6 @@ void ServerHost::Shutdown() {
   server_->GetHealthCheckService()->SetServingStatus(false);
   server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(drain_));
   server_->Wait();
-}
-
-void PrepareServerProcess() {
-  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
-int WaitForShutdownSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int signal = 0;
-  sigwait(&set, &signal);
-  log::Info("shutdown signal received", {{"signal", absl::StrCat(signal)}});
-  return signal;
 }
 
 }  // namespace octo::rpc

@@ -48,12 +48,4 @@ class ServerHost {
   bool shut_down_ = false;
 };
 
-// Call first in a server's main, before anything starts threads: blocks SIGTERM and SIGINT
-// in this thread and the threads it starts (WaitForShutdownSignal takes them), and turns off
-// Abseil's mutex deadlock detection, a debugging aid that costs a graph update on every lock
-// in Debian's build of Abseil.
-void PrepareServerProcess();
-// Waits for SIGTERM or SIGINT (blocked by PrepareServerProcess) and returns it.
-int WaitForShutdownSignal();
-
 }  // namespace octo::rpc

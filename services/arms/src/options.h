@@ -1,0 +1,32 @@
+// Settings of an octo-arm process, from flags and OCTO_* variables (README: Configuration).
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "octo/common/config.h"
+#include "octo/rpc/process.h"
+
+namespace octo::arms {
+
+struct Options {
+  std::string arm;  // required: retriever | executor | planner | judge
+  rpc::ProcessOptions process{.listen = "127.0.0.1:50061", .metrics_listen = "127.0.0.1:9111"};
+  std::string database_url;  // retriever only
+  int database_pool = 8;
+  int max_concurrency = 32;
+  std::string exec_allow = "echo,cat,wc,head,tail,sort,uniq,grep,date,sleep,true,false";
+  absl::Duration exec_timeout = absl::Seconds(30);
+  int exec_max_output_bytes = 64 << 10;
+  int planner_max_steps = 8;        // when a request sets none
+  double judge_min_coverage = 0.6;  // keyword share for free-form criteria
+
+  void Bind(common::ConfigBinder& binder);
+  // INVALID_ARGUMENT naming the first setting that is wrong for this arm kind.
+  absl::Status Validate() const;
+  std::string LogService() const { return absl::StrCat("arm-", arm); }
+};
+
+}  // namespace octo::arms
