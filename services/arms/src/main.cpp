@@ -11,12 +11,12 @@
 #include "octo/rpc/server.h"
 #include "octo/store/pg_pool.h"
 #include "octo/telemetry/metrics.h"
-#include "src/arm_service.h"
-#include "src/executor.h"
-#include "src/judge.h"
-#include "src/plan_heuristics.h"
-#include "src/planner.h"
-#include "src/retriever.h"
+#include "src/executor/executor.h"
+#include "src/judge/judge.h"
+#include "src/planner/plan_heuristics.h"
+#include "src/planner/planner.h"
+#include "src/retriever/retriever.h"
+#include "src/runtime/arm_service.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "src/planner.h"
+#include "src/planner/planner.h"
 
 #include <random>
 #include <string>
@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "octo/common/utf8.h"
-#include "src/plan_heuristics.h"
+#include "src/planner/plan_heuristics.h"
 
 namespace octo::arms {
 namespace {

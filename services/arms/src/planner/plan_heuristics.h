@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
-#include "src/planner.h"
+#include "src/planner/planner.h"
 
 namespace octo::arms {
 

@@ -1,4 +1,4 @@
-#include "src/criteria.h"
+#include "src/judge/criteria.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -20,7 +20,7 @@
 #include "nlohmann/json.hpp"
 #include "octo/common/utf8.h"
 #include "re2/re2.h"
-#include "src/text_match.h"
+#include "src/runtime/text_match.h"
 
 namespace octo::arms {
 namespace {

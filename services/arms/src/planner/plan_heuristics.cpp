@@ -1,4 +1,4 @@
-#include "src/plan_heuristics.h"
+#include "src/planner/plan_heuristics.h"
 
 #include <algorithm>
 #include <map>
@@ -14,7 +14,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "re2/re2.h"
-#include "src/text_match.h"
+#include "src/runtime/text_match.h"
 
 namespace octo::arms {
 namespace {
