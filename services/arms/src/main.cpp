@@ -13,7 +13,7 @@
 #include "octo/telemetry/metrics.h"
 #include "src/executor/executor.h"
 #include "src/judge/judge.h"
-#include "src/planner/plan_heuristics.h"
+#include "src/planner/heuristic_planner.h"
 #include "src/planner/planner.h"
 #include "src/retriever/retriever.h"
 #include "src/runtime/arm_service.h"

@@ -9,7 +9,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "octo/common/utf8.h"
-#include "src/planner/plan_heuristics.h"
+#include "src/planner/capability_choice.h"
+#include "src/planner/goal_splitting.h"
+#include "src/planner/heuristic_planner.h"
 
 namespace octo::arms {
 namespace {
