@@ -9,13 +9,14 @@
 #include "octo/common/log.h"
 #include "octo/rpc/process.h"
 #include "octo/store/pg_pool.h"
-#include "src/arm_service.h"
-#include "src/executor.h"
-#include "src/judge.h"
+#include "octo/telemetry/metrics.h"
+#include "src/executor/executor.h"
 #include "src/options.h"
-#include "src/plan_heuristics.h"
-#include "src/planner.h"
-#include "src/retriever.h"
+#include "src/judge/judge.h"
+#include "src/planner/heuristic_planner.h"
+#include "src/planner/planner.h"
+#include "src/retriever/retriever.h"
+#include "src/runtime/arm_service.h"
 
 int main(int argc, char** argv) {
   using octo::log::Fatal;

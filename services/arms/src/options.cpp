@@ -1,6 +1,6 @@
 #include "src/options.h"
 
-#include "src/planner.h"
+#include "src/planner/planner.h"
 
 namespace octo::arms {
 

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
-#include "octo/safety/routing.h"
+#include "octo/task/capabilities.h"
 
 namespace octo::reflex {
 namespace {
@@ -22,7 +22,7 @@ v1::Severity ToProto(safety::Severity severity) {
 std::string AsString(std::string_view s) { return std::string(s.data(), s.size()); }
 
 void SetRoutingHints(const std::string& text, v1::ReflexVerdict* verdict) {
-  for (std::string& hint : safety::RoutingHints(text)) verdict->add_routing_hints(std::move(hint));
+  for (std::string& hint : task::RoutingHints(text)) verdict->add_routing_hints(std::move(hint));
 }
 
 v1::Verdict Decide(bool blocked, const v1::ReflexVerdict& verdict) {

@@ -1,4 +1,4 @@
-#include "src/judge.h"
+#include "src/judge/judge.h"
 
 #include <string>
 #include <vector>
@@ -7,7 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "octo/common/utf8.h"
-#include "src/criteria.h"
+#include "src/judge/criteria.h"
 
 namespace octo::arms {
 namespace {

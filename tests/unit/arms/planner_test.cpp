@@ -1,4 +1,4 @@
-#include "src/planner.h"
+#include "src/planner/planner.h"
 
 #include <random>
 #include <string>
@@ -9,7 +9,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "octo/common/utf8.h"
-#include "src/plan_heuristics.h"
+#include "src/planner/capability_choice.h"
+#include "src/planner/goal_splitting.h"
+#include "src/planner/heuristic_planner.h"
 
 namespace octo::arms {
 namespace {

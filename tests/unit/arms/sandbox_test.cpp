@@ -1,4 +1,4 @@
-#include "src/sandbox.h"
+#include "src/executor/sandbox.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -3,7 +3,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "src/executor.h"
+#include "src/executor/executor.h"
 
 namespace octo::arms {
 namespace {

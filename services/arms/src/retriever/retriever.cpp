@@ -1,4 +1,4 @@
-#include "src/retriever.h"
+#include "src/retriever/retriever.h"
 
 #include <algorithm>
 

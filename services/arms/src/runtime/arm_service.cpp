@@ -1,4 +1,4 @@
-#include "src/arm_service.h"
+#include "src/runtime/arm_service.h"
 
 #include <algorithm>
 #include <chrono>

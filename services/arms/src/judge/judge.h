@@ -7,8 +7,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "src/arm_handler.h"
-#include "src/criteria.h"
+#include "src/judge/criteria.h"
+#include "src/runtime/arm_handler.h"
 
 namespace octo::arms {
 

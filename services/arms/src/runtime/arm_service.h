@@ -11,7 +11,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
-#include "src/arm_handler.h"
+#include "src/runtime/arm_handler.h"
 
 namespace octo::arms {
 

@@ -1,4 +1,4 @@
-#include "src/planner.h"
+#include "src/planner/planner.h"
 
 #include <algorithm>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "src/text_match.h"
+#include "src/runtime/text_match.h"
 
 #include <algorithm>
 

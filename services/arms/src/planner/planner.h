@@ -9,7 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "octo/v1/arm.pb.h"
-#include "src/arm_handler.h"
+#include "src/runtime/arm_handler.h"
 
 namespace octo::arms {
 

@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "src/arm_handler.h"
-#include "src/sandbox.h"
+#include "src/executor/sandbox.h"
+#include "src/runtime/arm_handler.h"
 
 namespace octo::arms {
 

@@ -4,7 +4,7 @@
 #include <memory>
 
 #include "octo/store/document_repository.h"
-#include "src/arm_handler.h"
+#include "src/runtime/arm_handler.h"
 
 namespace octo::arms {
 

@@ -1,4 +1,4 @@
-#include "src/judge.h"
+#include "src/judge/judge.h"
 
 #include <string>
 #include <utility>
@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "src/text_match.h"
+#include "src/runtime/text_match.h"
 
 namespace octo::arms {
 namespace {

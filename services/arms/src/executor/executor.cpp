@@ -1,4 +1,4 @@
-#include "src/executor.h"
+#include "src/executor/executor.h"
 
 #include <unistd.h>
 
