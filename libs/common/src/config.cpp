@@ -159,4 +159,9 @@ std::string ConfigBinder::Usage() const {
   return out;
 }
 
+absl::Status Require(bool ok, absl::string_view name, absl::string_view why) {
+  if (ok) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(name, ": ", why));
+}
+
 }  // namespace octo::common

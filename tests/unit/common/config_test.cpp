@@ -247,5 +247,13 @@ TEST(ConfigBinder, SettingWithoutVariableIsFlagOnly) {
   EXPECT_THAT(binder.Usage(), ::testing::Not(HasSubstr("$")));
 }
 
+TEST(Require, OkWhenTheConditionHolds) { EXPECT_TRUE(Require(true, "port", "bad").ok()); }
+
+TEST(Require, InvalidArgumentNamingTheSettingOtherwise) {
+  absl::Status status = Require(false, "max_concurrency", "must be >= 1");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "max_concurrency: must be >= 1");
+}
+
 }  // namespace
 }  // namespace octo::common

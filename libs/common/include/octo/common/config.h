@@ -62,4 +62,7 @@ class ConfigBinder {
   std::vector<std::string> positional_;
 };
 
+// Fails with INVALID_ARGUMENT "<name>: <why>" unless `ok`; for validating a config once.
+absl::Status Require(bool ok, absl::string_view name, absl::string_view why);
+
 }  // namespace octo::common
