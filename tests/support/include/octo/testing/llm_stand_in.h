@@ -23,7 +23,8 @@ namespace octo::testing {
 
 // What one request gets. The defaults answer 200 with `text` in the wire format of the path
 // that was called (/v1/chat/completions or /v1/messages), streamed as SSE when the request
-// body says "stream": true.
+// body says "stream": true. A status other than 200 gets the provider's error body; a 401's
+// message echoes the API key the request carried, so tests can check clients drop it.
 struct LlmReply {
   int status = 200;
   std::string text = "stand-in answer";
@@ -46,7 +47,8 @@ struct LlmReply {
   // Streamed replies: waits between pieces.
   absl::Duration delay_between_chunks = absl::ZeroDuration();
   // Streamed replies: after this many pieces, stops sending and holds the connection open
-  // for `hang_for` (to test idle timeouts, deadlines and cancellation mid-stream).
+  // for `hang_for` (to test idle timeouts, deadlines and cancellation mid-stream), then
+  // closes it with the stream unfinished. A hang ends early when the client goes away.
   std::optional<size_t> hang_after_chunks;
   absl::Duration hang_for = absl::Seconds(30);
   // Closes the connection without any response (connection reset / empty reply).
@@ -65,7 +67,9 @@ struct LlmRecordedRequest {
 
 class LlmStandIn {
  public:
-  // Listens on 127.0.0.1 on a free port and serves on its own threads until destroyed.
+  // Listens on 127.0.0.1 on a free port and serves on its own threads until destroyed: a
+  // fixed pool of 96, one per open connection (so thread counts stay put while it serves).
+  // The destructor ends hanging answers and kept-alive connections; it returns at once.
   static absl::StatusOr<std::unique_ptr<LlmStandIn>> Start();
   ~LlmStandIn();
 
