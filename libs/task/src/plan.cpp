@@ -136,10 +136,18 @@ std::string JudgeStepId(int round) { return absl::StrCat("judge-", round); }
 std::string WorkStepPrefix(int round) { return round <= 1 ? "" : absl::StrCat("r", round, "-"); }
 
 std::vector<v1::Step> BuiltinPlan(const v1::TaskSpec& spec, int round,
-                                  absl::Span<const std::string> feedback) {
+                                  absl::Span<const std::string> feedback,
+                                  BuiltinPlanOptions options) {
   std::vector<std::string> capabilities(spec.required_capabilities().begin(),
                                         spec.required_capabilities().end());
-  if (capabilities.empty()) capabilities.push_back(spec.has_exec() ? "execute" : "retrieve");
+  if (capabilities.empty()) {
+    if (spec.has_exec()) {
+      capabilities.push_back("execute");
+    } else {
+      capabilities.push_back("retrieve");
+      if (options.answer && !spec.has_retrieve()) capabilities.push_back("answer");
+    }
+  }
   std::string instruction = spec.goal();
   if (!feedback.empty()) {
     absl::StrAppend(&instruction, "\n\nAn earlier result was rejected because:");

@@ -47,6 +47,24 @@ TEST(BuiltinPlan, OneStepForTheImpliedCapability) {
   EXPECT_EQ(BuiltinPlan(exec, 1)[0].capability(), "execute");
 }
 
+TEST(BuiltinPlan, AQuestionIsRetrievedAndAnsweredWhenTheFleetAnswers) {
+  auto steps = BuiltinPlan(Spec("who polishes the lens?"), 1, {}, {.answer = true});
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].capability(), "retrieve");
+  EXPECT_EQ(steps[1].capability(), "answer");
+  EXPECT_EQ(steps[1].instruction(), "who polishes the lens?");
+  ASSERT_EQ(steps[1].depends_on_size(), 1);
+  EXPECT_EQ(steps[1].depends_on(0), steps[0].id());
+  // Named retrieve parameters ask for the passages; exec and required capabilities are kept.
+  v1::TaskSpec search = Spec("lens");
+  search.mutable_retrieve()->set_query("lens");
+  EXPECT_EQ(BuiltinPlan(search, 1, {}, {.answer = true}).size(), 1u);
+  v1::TaskSpec exec = Spec("run");
+  exec.mutable_exec()->set_program("echo");
+  EXPECT_EQ(BuiltinPlan(exec, 1, {}, {.answer = true}).size(), 1u);
+  EXPECT_EQ(BuiltinPlan(Spec("goal", {"retrieve"}), 1, {}, {.answer = true}).size(), 1u);
+}
+
 TEST(BuiltinPlan, AChainOverTheRequiredCapabilities) {
   auto steps = BuiltinPlan(Spec("goal", {"retrieve", "code", "judge"}), 1);
   ASSERT_EQ(steps.size(), 3u);

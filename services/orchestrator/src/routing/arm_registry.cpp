@@ -30,12 +30,12 @@ bool Serves(const v1::ArmStatus& status, const std::string& capability) {
 }  // namespace
 
 struct ArmRegistry::State {
-  explicit State(const CircuitBreakerOptions& options) : breaker(options) {}
+  explicit State(const common::CircuitBreakerOptions& options) : breaker(options) {}
   // endpoint, description, healthy, calls, failures, latency_ewma_ms, in_flight, last_error.
   v1::ArmStatus status;
   bool described = false;  // a Describe ever succeeded
   double success_ewma = 1.0;
-  CircuitBreaker breaker;
+  common::CircuitBreaker breaker;
   absl::flat_hash_map<std::string, absl::Time> instances;  // instance → last seen
   int64_t published_opens = 0;
   prometheus::Gauge* in_flight_gauge = nullptr;
@@ -337,7 +337,7 @@ void ArmRegistry::PublishLocked(State& state, absl::Time now) {
   if (state.in_flight_gauge == nullptr) return;
   state.in_flight_gauge->Set(state.status.in_flight());
   state.healthy_gauge->Set(state.status.healthy() ? 1 : 0);
-  state.circuit_gauge->Set(state.breaker.state(now) == CircuitState::kClosed ? 0 : 1);
+  state.circuit_gauge->Set(state.breaker.state(now) == common::CircuitState::kClosed ? 0 : 1);
   const int64_t opens = state.breaker.opens();
   if (opens > state.published_opens) {
     state.opens->Increment(static_cast<double>(opens - state.published_opens));
@@ -382,10 +382,10 @@ std::vector<v1::ArmStatus> ArmRegistry::List() const {
   std::vector<v1::ArmStatus> out;
   for (const auto& state : states_) {
     v1::ArmStatus status = state->status;
-    const CircuitState circuit = state->breaker.state(now);
-    if (circuit != CircuitState::kClosed) {
+    const common::CircuitState circuit = state->breaker.state(now);
+    if (circuit != common::CircuitState::kClosed) {
       // ArmStatus has no circuit field; the state leads the last error instead.
-      status.set_last_error(absl::StrCat("circuit ", CircuitStateName(circuit), " after ",
+      status.set_last_error(absl::StrCat("circuit ", common::CircuitStateName(circuit), " after ",
                                          state->breaker.consecutive_failures(),
                                          " consecutive failures: ", status.last_error()));
     }

@@ -22,7 +22,7 @@
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
-#include "src/routing/circuit_breaker.h"
+#include "octo/common/circuit_breaker.h"
 
 namespace octo::orchestrator {
 
@@ -39,7 +39,7 @@ struct ArmRegistryOptions {
   int max_in_flight = 512;
   // Per-endpoint limit when an arm's Describe gives no max_concurrency. Default 64.
   int default_arm_concurrency = 64;
-  CircuitBreakerOptions breaker;
+  common::CircuitBreakerOptions breaker;
 };
 
 // One configured endpoint. Owned by the registry; pointers stay valid for its lifetime.

@@ -24,6 +24,7 @@ void BudgetTracker::Charge(const v1::Usage& usage) {
                             : usage.prompt_tokens() + usage.completion_tokens();
   used_.set_total_tokens(used_.total_tokens() + total);
   used_.set_cost_usd(used_.cost_usd() + usage.cost_usd());
+  if (usage.cost_unknown()) used_.set_cost_unknown(true);
 }
 
 std::optional<std::string> BudgetTracker::Exceeded() const {

@@ -78,9 +78,17 @@ void TaskRun::ObserveFinish(v1::TaskState state, const std::optional<v1::TaskErr
 
 void TaskRun::FinishSucceeded(int round, const std::string& note) {
   Integrated integrated = Integrate(task(), round);
+  if (integrated.text.empty() &&
+      integrated.output.detail_case() == v1::ArmOutput::DETAIL_NOT_SET) {
+    // A task whose steps produced nothing to show did not succeed, and is not cached.
+    FinishFailed(MakeError(v1::ERROR_REASON_NO_ANSWER, "the steps produced no answer"),
+                 /*with_partial_result=*/true);
+    return;
+  }
   v1::TaskResult result;
   result.set_text(std::move(integrated.text));
   *result.mutable_output() = std::move(integrated.output);
+  *result.mutable_provenance() = std::move(integrated.provenance);
   std::string message = "task SUCCEEDED";
   if (!note.empty()) absl::StrAppend(&message, " (", note, ")");
   // Cached before SUCCEEDED is stored and announced, so a client that has seen the task

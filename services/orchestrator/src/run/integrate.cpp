@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 
@@ -37,6 +38,8 @@ Integrated Integrate(const v1::Task& task, int round) {
     out.text = absl::StrJoin(parts, "\n\n");
   }
   out.output = task.steps(sinks.back()).output();
+  out.provenance = task.steps(sinks.back()).provenance();
+  if (absl::StripAsciiWhitespace(out.text).empty() && sinks.size() == 1) out.text.clear();
   return out;
 }
 

@@ -13,6 +13,11 @@ int TaskRun::AddStep(v1::Step step) {
   return index;
 }
 
+std::vector<v1::Step> TaskRun::BuiltinPlan(int round) const {
+  return task::BuiltinPlan(task().spec(), round, state_.Feedback(round),
+                           {.answer = env_.arms->IsAvailable("answer")});
+}
+
 // Makes sure the round has work steps, or a planner step that will produce them.
 bool TaskRun::EnsureWork(int round) {
   if (state_.HasWork(round)) {
@@ -31,11 +36,11 @@ bool TaskRun::EnsureWork(int round) {
                              /*from_arm=*/true);
       }
       return AddRoundSteps(
-          round, task::BuiltinPlan(spec, round, state_.Feedback(round)),
+          round, BuiltinPlan(round),
           absl::StrCat("built-in; the planner's plan was unusable: ", planned.status().message()),
           /*from_arm=*/false);
     }
-    return AddRoundSteps(round, task::BuiltinPlan(spec, round, state_.Feedback(round)),
+    return AddRoundSteps(round, BuiltinPlan(round),
                          absl::StrCat("built-in; the planner arm failed: ", p.error().message()),
                          /*from_arm=*/false);
   }
@@ -43,7 +48,7 @@ bool TaskRun::EnsureWork(int round) {
     AddStep(task::PlanStep(spec, round));
     return true;
   }
-  return AddRoundSteps(round, task::BuiltinPlan(spec, round, state_.Feedback(round)),
+  return AddRoundSteps(round, BuiltinPlan(round),
                        "built-in", /*from_arm=*/false);
 }
 
@@ -58,7 +63,7 @@ bool TaskRun::AddRoundSteps(int round, std::vector<v1::Step> steps, const std::s
   if (absl::Status valid = task::ValidatePlan(steps, limits); !valid.ok()) {
     if (from_arm) {
       return AddRoundSteps(
-          round, task::BuiltinPlan(task().spec(), round, state_.Feedback(round)),
+          round, BuiltinPlan(round),
           absl::StrCat("built-in; the planner's plan was invalid: ", valid.message()),
           /*from_arm=*/false);
     }

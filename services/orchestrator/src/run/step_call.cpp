@@ -96,6 +96,11 @@ std::shared_ptr<StepCall> TaskRun::PrepareCall(int index, ArmEndpoint* endpoint)
     v1::StepInput* input = request.add_inputs();
     input->set_step_id(dep);
     input->set_text(step(d).output().text());
+    *input->mutable_output() = step(d).output();
+  }
+  // What is left of the token budget caps what a model may write for this step.
+  if (const int64_t max_tokens = spec.budget().max_tokens(); max_tokens > 0) {
+    request.set_max_output_tokens(std::max<int64_t>(1, max_tokens - budget_.used().total_tokens()));
   }
   FillRoleParams(index, &request);
   telemetry::InjectTrace(trace_.NewChild(), &call->context);

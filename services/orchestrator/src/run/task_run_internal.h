@@ -60,6 +60,8 @@ class TaskRun {
   bool AddRoundSteps(int round, std::vector<v1::Step> steps, const std::string& source,
                      bool from_arm);
   int AddStep(v1::Step step);
+  // task::BuiltinPlan for the round, with what the fleet serves.
+  std::vector<v1::Step> BuiltinPlan(int round) const;
 
   // --- the DAG (task_run.cpp)
   DagEnd RunDag();

@@ -10,6 +10,7 @@
 #include "octo/common/circuit_breaker.h"
 #include "octo/common/clock.h"
 #include "octo/llm/llm_client.h"
+#include "octo/llm/prices.h"
 #include "prometheus/registry.h"
 
 namespace octo::llm {
@@ -29,16 +30,21 @@ struct HardenOptions {
   common::CircuitBreakerOptions breaker;
   // Uniform in [0, 1), for jitter; tests seed it. Null: a per-client seeded generator.
   std::function<double()> random;
-  // Time source of the breaker and of the waits' deadline checks.
-  common::Clock* clock = nullptr;  // null: MonotonicClock() for waits, RealClock() for deadlines
+  // Time source of the breaker and of the deadline checks (deadlines are wall-clock times).
+  // Null: RealClock().
+  common::Clock* clock = nullptr;
   // Sleeps between retries (tests make it instant). Null: absl::SleepFor, waking for
   // cancellation.
   std::function<void(absl::Duration)> sleep;
-  // Where the llm_* metrics go; null for none.
+  // Where the llm_* metrics go; null for none. Cost is counted from `prices` when set.
   prometheus::Registry* metrics = nullptr;
+  const PriceTable* prices = nullptr;
 };
 
 // `inner` wrapped in: metrics -> single flight -> breaker -> retries -> concurrency limit.
+// A streamed call is not retried once some of its text reached the sink. The breaker counts
+// a call (with its retries) as one failure when it ended with a retryable error; a bad
+// request, a rejected key, the caller's cancellation or deadline count as neither.
 std::unique_ptr<LlmClient> Harden(std::unique_ptr<LlmClient> inner, HardenOptions options);
 
 }  // namespace octo::llm

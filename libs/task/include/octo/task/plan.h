@@ -57,13 +57,21 @@ std::string PlanStepId(int round);
 std::string JudgeStepId(int round);
 std::string WorkStepPrefix(int round);
 
+struct BuiltinPlanOptions {
+  // Whether the fleet serves "answer": a question then gets retrieve -> answer.
+  bool answer = false;
+};
+
 // The built-in plan: one step per required capability, in the order given, each depending
-// on the one before (so each sees the previous output); with no required capability a
-// single step for the capability the step parameters imply ("execute" for exec, else
-// "retrieve"). Every step carries the goal as instruction, followed by `feedback` (the
-// judge's findings, in a repair round). Ids are WorkStepPrefix(round) + "s1", "s2", ...
+// on the one before (so each sees the previous output); with no required capability the
+// capability the step parameters imply: "execute" for exec, else "retrieve" followed by
+// "answer" (when options.answer and the task does not name its retrieve parameters, which
+// asks for the passages themselves). Every step carries the goal as instruction, followed by
+// `feedback` (the judge's findings, in a repair round). Ids are WorkStepPrefix(round) + "s1",
+// "s2", ...
 std::vector<v1::Step> BuiltinPlan(const v1::TaskSpec& spec, int round,
-                                  absl::Span<const std::string> feedback = {});
+                                  absl::Span<const std::string> feedback = {},
+                                  BuiltinPlanOptions options = {});
 
 // The work steps of a planner arm's answer, renamed to WorkStepPrefix(round) + "s1", ... in
 // the order given (dependencies renamed alike). INVALID_ARGUMENT when the answer's shape is

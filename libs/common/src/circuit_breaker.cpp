@@ -1,6 +1,6 @@
-#include "src/routing/circuit_breaker.h"
+#include "octo/common/circuit_breaker.h"
 
-namespace octo::orchestrator {
+namespace octo::common {
 
 const char* CircuitStateName(CircuitState state) {
   switch (state) {
@@ -64,4 +64,4 @@ void CircuitBreaker::Open(absl::Time now) {
   ++opens_;
 }
 
-}  // namespace octo::orchestrator
+}  // namespace octo::common

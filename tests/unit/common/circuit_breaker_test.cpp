@@ -1,8 +1,8 @@
-#include "src/routing/circuit_breaker.h"
+#include "octo/common/circuit_breaker.h"
 
 #include <gtest/gtest.h>
 
-namespace octo::orchestrator {
+namespace octo::common {
 namespace {
 
 class CircuitBreakerTest : public ::testing::Test {

@@ -1,12 +1,12 @@
-// A circuit breaker for one arm endpoint: stops sending calls to an endpoint that keeps
-// failing, then lets a single probe call find out whether it has recovered.
+// A circuit breaker for one endpoint (an arm, a model provider): stops sending calls to an
+// endpoint that keeps failing, then lets a single probe call find out whether it has recovered.
 #pragma once
 
 #include <cstdint>
 
 #include "absl/time/time.h"
 
-namespace octo::orchestrator {
+namespace octo::common {
 
 struct CircuitBreakerOptions {
   // Consecutive failed calls that open the circuit. Default 5.
@@ -58,4 +58,4 @@ class CircuitBreaker {
   int64_t opens_ = 0;
 };
 
-}  // namespace octo::orchestrator
+}  // namespace octo::common
