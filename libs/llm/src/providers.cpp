@@ -64,7 +64,8 @@ class HttpLlmClient final : public LlmClient {
  public:
   HttpLlmClient(const Format& format, const ProviderConfig& config, HttpClient& http)
       : format_(format), http_(http), model_(config.model), api_key_(config.api_key) {
-    absl::string_view base = config.base_url.empty() ? format.default_base_url : config.base_url;
+    absl::string_view base = config.base_url.empty() ? absl::string_view(format.default_base_url)
+                                                     : absl::string_view(config.base_url);
     base = absl::StripSuffix(absl::StripSuffix(base, "/"), "/v1");
     url_ = absl::StrCat(base, format.path);
   }
