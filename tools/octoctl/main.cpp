@@ -107,11 +107,28 @@ void PrintTask(const octo::v1::Task& task) {
     std::cout << "error    " << octo::v1::ErrorReason_Name(task.error().reason()) << ": "
               << task.error().message() << "\n";
   }
-  if (task.usage().total_tokens() > 0) {
-    std::cout << "usage    " << task.usage().total_tokens() << " tokens, $"
-              << task.usage().cost_usd() << "\n";
+  if (const octo::v1::Usage& usage = task.usage(); usage.total_tokens() > 0) {
+    std::cout << absl::StrFormat("usage    %d tokens (%d in, %d out), ", usage.total_tokens(),
+                                 usage.prompt_tokens(), usage.completion_tokens())
+              << (usage.cost_unknown() ? absl::StrFormat("cost unknown (at least $%.6f)",
+                                                         usage.cost_usd())
+                                       : absl::StrFormat("$%.6f", usage.cost_usd()))
+              << "\n";
+  }
+  if (const octo::v1::Provenance& p = task.result().provenance(); !p.arm_kind().empty()) {
+    std::cout << "answered by " << p.arm_kind()
+              << (p.method().empty() ? "" : absl::StrCat(" (", p.method(), ")"))
+              << (p.model().empty() ? "" : absl::StrCat(", ", p.provider(), " ", p.model()))
+              << "\n";
   }
   if (!task.result().text().empty()) std::cout << "result\n" << task.result().text() << "\n";
+  const auto& citations = task.result().output().answer().citations();
+  if (!citations.empty()) {
+    std::cout << "sources\n";
+    for (const octo::v1::Citation& c : citations) {
+      std::cout << "  [" << c.source_id() << "] " << c.title() << "\n";
+    }
+  }
 }
 
 void PrintEvent(const octo::v1::TaskEvent& event) {

@@ -1,7 +1,10 @@
 #include "octo/rpc/process.h"
 
+#include <unistd.h>
+
 #include <csignal>
 
+#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 
@@ -14,6 +17,17 @@ void PrepareServerProcess() {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+const std::string& InstanceId() {
+  static const std::string* id = [] {
+    char host[256] = {0};
+    gethostname(host, sizeof(host) - 1);
+    absl::BitGen gen;
+    return new std::string(
+        absl::StrCat(host, ":", getpid(), ":", absl::Hex(absl::Uniform<uint32_t>(gen))));
+  }();
+  return *id;
 }
 
 int WaitForShutdownSignal() {

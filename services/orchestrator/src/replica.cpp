@@ -1,10 +1,8 @@
 #include "src/replica.h"
 
-#include <unistd.h>
-
-#include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "octo/common/log.h"
+#include "octo/rpc/process.h"
 
 namespace octo::orchestrator {
 
@@ -15,13 +13,7 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(
   std::unique_ptr<Replica> r(new Replica());
   r->metrics_ = std::move(metrics);
   r->result_cache_ = std::move(result_cache);
-  if (options.engine.run.owner.empty()) {
-    char host[256] = {0};
-    gethostname(host, sizeof(host) - 1);
-    absl::BitGen gen;
-    options.engine.run.owner =
-        absl::StrCat(host, ":", getpid(), ":", absl::Hex(absl::Uniform<uint32_t>(gen)));
-  }
+  if (options.engine.run.owner.empty()) options.engine.run.owner = rpc::InstanceId();
   r->owner_ = options.engine.run.owner;
 
   r->tasks_ = std::move(backend.tasks);

@@ -35,6 +35,10 @@ void PrepareServerProcess();
 // Waits for SIGTERM or SIGINT (blocked by PrepareServerProcess) and returns it.
 int WaitForShutdownSignal();
 
+// This process's identity, "host:pid:random", the same for every call: for provenance, logs
+// and lease owners. The random part tells apart a restarted process that got the same pid.
+const std::string& InstanceId();
+
 // Which of the shared settings a process has, and how its variables are named.
 struct ProcessFlags {
   // Prefix of the address variables: "OCTO_REFLEX" binds OCTO_REFLEX_LISTEN and
