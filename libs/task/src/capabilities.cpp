@@ -9,6 +9,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "octo/common/words.h"
 #include "re2/re2.h"
 
 namespace octo::task {
@@ -135,19 +136,6 @@ bool HasAny(absl::string_view lower, const std::array<absl::string_view, N>& phr
 
 // -------------------------------------------------------------------------------------------
 // Step instructions: words.
-
-// Maximal runs of Unicode letters and digits, an inner apostrophe kept; ASCII lower-cased.
-std::vector<std::string> LowerWords(absl::string_view text) {
-  static const RE2* const kWord = new RE2("([\\pL\\pN]+(?:['’][\\pL]+)*)");
-  std::vector<std::string> words;
-  re2::StringPiece input(text.data(), text.size());
-  std::string word;
-  while (RE2::FindAndConsume(&input, *kWord, &word)) {
-    absl::AsciiStrToLower(&word);
-    words.push_back(std::move(word));
-  }
-  return words;
-}
 
 bool HasSourceFileName(absl::string_view text) {
   static const RE2* const kSource = new RE2(
@@ -282,7 +270,7 @@ std::vector<std::string> RoutingHints(absl::string_view text) {
 std::string WantedCapability(absl::string_view instruction,
                              const std::vector<std::string>& capabilities,
                              const std::vector<std::string>& programs) {
-  Instruction in{instruction, LowerWords(instruction), ""};
+  Instruction in{instruction, common::Words(instruction), ""};
   if (!in.words.empty()) in.first = in.words[0];
   std::vector<std::pair<absl::string_view, int>> scores = {{"retrieve", RetrieveScore(in)},
                                                            {"execute", ExecuteScore(in, programs)},

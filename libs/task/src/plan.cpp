@@ -1,8 +1,12 @@
 #include "octo/task/plan.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "octo/common/utf8.h"
 
 namespace octo::task {
@@ -33,8 +37,11 @@ absl::Status CheckSteps(absl::Span<const Node> nodes, const PlanLimits& limits,
     }
     if (limits.known_capabilities != nullptr &&
         !limits.known_capabilities->contains(node.capability)) {
+      std::vector<absl::string_view> known(limits.known_capabilities->begin(),
+                                           limits.known_capabilities->end());
+      std::sort(known.begin(), known.end());
       return Invalid("step ", node.id, " needs capability \"", node.capability,
-                     "\", which no configured arm offers");
+                     "\", which is not available (available: ", absl::StrJoin(known, ", "), ")");
     }
     if (limits.require_instruction && absl::StripAsciiWhitespace(node.instruction).empty()) {
       return Invalid("step ", node.id, " has no instruction");

@@ -63,7 +63,8 @@ TEST(ValidatePlan, ChecksCapabilitiesOnlyWhenTold) {
       ValidatePlan({S("s1", "retrieve"), S("s2", "code", {"s1"})}, {.known_capabilities = &known})
           .ok());
   EXPECT_THAT(Why({S("s1", "retrieve"), S("s2", "teleport")}, {.known_capabilities = &known}),
-              HasSubstr("s2 needs capability \"teleport\", which no configured arm offers"));
+              HasSubstr("s2 needs capability \"teleport\", which is not available "
+                        "(available: code, retrieve)"));
   EXPECT_TRUE(ValidatePlan({S("s1", "teleport")}, {}).ok());
 }
 

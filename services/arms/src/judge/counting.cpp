@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "octo/common/utf8.h"
+#include "octo/common/words.h"
 #include "re2/re2.h"
 #include "src/judge/criteria.h"
 #include "src/runtime/text_match.h"
@@ -50,10 +51,10 @@ size_t CountSentences(absl::string_view text) {
   const char* last_end = text.data();
   while (RE2::FindAndConsume(&rest, *kEnd)) {
     // Only count an end that closes some words.
-    if (!Words(absl::string_view(last_end, rest.data() - last_end)).empty()) ++sentences;
+    if (!common::Words(absl::string_view(last_end, rest.data() - last_end)).empty()) ++sentences;
     last_end = rest.data();
   }
-  if (!Words(absl::string_view(last_end, text.data() + text.size() - last_end)).empty()) {
+  if (!common::Words(absl::string_view(last_end, text.data() + text.size() - last_end)).empty()) {
     ++sentences;
   }
   return sentences;

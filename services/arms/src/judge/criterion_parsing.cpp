@@ -15,6 +15,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "octo/common/words.h"
 #include "re2/re2.h"
 #include "src/judge/checks.h"
 #include "src/judge/criteria.h"
@@ -190,7 +191,7 @@ Terms ParseTerms(absl::string_view argument) {
       at = q.end;
     }
     absl::StrAppend(&outside, argument.substr(at));
-    for (const std::string& word : Words(outside)) {
+    for (const std::string& word : common::Words(outside)) {
       if (word == "or" || word == "either" || word == "any" || word == "one") out.any = true;
     }
     if (!out.terms.empty()) return out;
@@ -218,7 +219,7 @@ Terms ParseTerms(absl::string_view argument) {
   for (absl::string_view term : absl::StrSplit(split_body, '\x1f', absl::SkipWhitespace())) {
     term = absl::StripAsciiWhitespace(term);
     if (absl::StartsWithIgnoreCase(term, "the ")) term.remove_prefix(4);
-    const std::vector<std::string> words = Words(term);
+    const std::vector<std::string> words = common::Words(term);
     if (words.empty()) continue;
     const bool counted =
         absl::ascii_isdigit(static_cast<unsigned char>(words[0][0])) && words.size() > 1;

@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/strip.h"
+#include "octo/common/words.h"
 #include "octo/task/capabilities.h"
 #include "src/runtime/text_match.h"
 
@@ -201,7 +202,7 @@ std::string CleanClause(absl::string_view text) {
   return out;
 }
 
-bool HasWords(absl::string_view text) { return !Words(text).empty(); }
+bool HasWords(absl::string_view text) { return !common::Words(text).empty(); }
 
 std::vector<Clause> SplitSentences(absl::string_view text) {
   std::vector<Clause> out;

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "octo/task/plan.h"
 
 namespace octo::arms {
 namespace {
@@ -98,56 +98,16 @@ std::unique_ptr<ArmHandler> NewPlannerArm(std::unique_ptr<Planner> planner,
 }
 
 absl::Status ValidatePlan(const v1::PlanResult& plan, const PlanRequest& request) {
-  auto invalid = [](auto&&... parts) {
-    return absl::InternalError(absl::StrCat("planner produced an invalid plan: ", parts...));
-  };
-  if (plan.steps().empty()) return invalid("no steps");
-  if (plan.steps_size() > request.max_steps) {
-    return invalid(plan.steps_size(), " steps, more than max_steps ", request.max_steps);
-  }
   const absl::flat_hash_set<std::string> capabilities(request.capabilities.begin(),
                                                       request.capabilities.end());
-  absl::flat_hash_map<std::string, int> index;
-  for (int i = 0; i < plan.steps_size(); ++i) {
-    const v1::PlannedStep& step = plan.steps(i);
-    if (step.id().empty()) return invalid("step ", i + 1, " has no id");
-    if (!index.emplace(step.id(), i).second) return invalid("step id ", step.id(), " repeats");
-    if (!capabilities.contains(step.capability())) {
-      return invalid("step ", step.id(), " uses capability \"", step.capability(),
-                     "\", which is not available");
-    }
-    if (absl::StripAsciiWhitespace(step.instruction()).empty()) {
-      return invalid("step ", step.id(), " has no instruction");
-    }
-  }
-  // Depth-first search for a cycle; 0 = unvisited, 1 = on the current path, 2 = done.
-  std::vector<int> state(plan.steps_size(), 0);
-  std::vector<std::pair<int, int>> stack;  // (step, next dependency to look at)
-  for (int root = 0; root < plan.steps_size(); ++root) {
-    if (state[root] != 0) continue;
-    stack.emplace_back(root, 0);
-    state[root] = 1;
-    while (!stack.empty()) {
-      auto& [step, next] = stack.back();
-      const auto& deps = plan.steps(step).depends_on();
-      if (next == deps.size()) {
-        state[step] = 2;
-        stack.pop_back();
-        continue;
-      }
-      const std::string& dep = deps[next++];
-      auto it = index.find(dep);
-      if (it == index.end()) {
-        return invalid("step ", plan.steps(step).id(), " depends on unknown step \"", dep, "\"");
-      }
-      if (state[it->second] == 1) {
-        return invalid("steps ", plan.steps(step).id(), " and ", dep, " form a cycle");
-      }
-      if (state[it->second] == 0) {
-        state[it->second] = 1;
-        stack.emplace_back(it->second, 0);
-      }
-    }
+  task::PlanLimits limits;
+  limits.max_steps = request.max_steps;
+  limits.known_capabilities = &capabilities;
+  limits.require_instruction = true;
+  if (absl::Status valid = task::ValidatePlan(plan, limits); !valid.ok()) {
+    // The request was fine; the planner broke the rules.
+    return absl::InternalError(
+        absl::StrCat("planner produced an invalid plan: ", valid.message()));
   }
   return absl::OkStatus();
 }

@@ -60,9 +60,9 @@ struct PlannerArmOptions {
 std::unique_ptr<ArmHandler> NewPlannerArm(std::unique_ptr<Planner> planner,
                                           PlannerArmOptions options = {});
 
-// OK when `plan` has 1..request.max_steps steps, unique non-empty ids, only capabilities from
-// request.capabilities, non-empty instructions, and dependencies that name other steps of
-// the plan without forming a cycle. Otherwise INTERNAL, saying which rule is broken.
+// task::ValidatePlan under the request's limits: 1..request.max_steps steps, only
+// capabilities from request.capabilities, and an instruction in every step. INTERNAL (the
+// planner's fault, not the caller's) naming the rule that is broken.
 absl::Status ValidatePlan(const v1::PlanResult& plan, const PlanRequest& request);
 
 // The plan as people read it: one line per step, then the rationale.

@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
+#include "octo/common/words.h"
 #include "src/runtime/text_match.h"
 
 namespace octo::arms::detail {
@@ -83,7 +84,7 @@ SubGoalLinks LinkSubGoals(const std::vector<SubGoal>& goals) {
     std::set<int> mine;
     std::string reason;
     if (i > 0) {
-      const References refs = FindReferences(Words(goals[i].text), i);
+      const References refs = FindReferences(common::Words(goals[i].text), i);
       if (!refs.named.empty()) {
         mine.insert(refs.named.begin(), refs.named.end());
         reason = "names an earlier step";

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "octo/common/utf8.h"
+#include "octo/common/words.h"
 #include "re2/re2.h"
 
 namespace octo::arms {
@@ -45,18 +46,6 @@ bool StartsWithWordChar(absl::string_view s) {
 }
 
 }  // namespace
-
-std::vector<std::string> Words(absl::string_view text) {
-  static const RE2* const kWord = new RE2("([\\pL\\pN]+(?:['’][\\pL]+)*)");
-  std::vector<std::string> words;
-  re2::StringPiece input = Piece(text);
-  std::string word;
-  while (RE2::FindAndConsume(&input, *kWord, &word)) {
-    absl::AsciiStrToLower(&word);
-    words.push_back(std::move(word));
-  }
-  return words;
-}
 
 bool IsStopWord(absl::string_view word) {
   static const auto* const kStop = new absl::flat_hash_set<absl::string_view>({
@@ -297,7 +286,7 @@ bool IsStopWord(absl::string_view word) {
 std::vector<std::string> ContentWords(absl::string_view text) {
   std::vector<std::string> out;
   absl::flat_hash_set<std::string> seen;
-  for (std::string& word : Words(text)) {
+  for (std::string& word : common::Words(text)) {
     const bool single_letter =
         word.size() == 1 && !absl::ascii_isdigit(static_cast<unsigned char>(word[0]));
     if (single_letter || IsStopWord(word)) continue;

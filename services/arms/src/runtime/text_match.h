@@ -1,4 +1,5 @@
-// Word-level text helpers shared by the planner and judge arms.
+// Word-level text helpers shared by the planner and judge arms (the words themselves come
+// from common::Words).
 #pragma once
 
 #include <string>
@@ -8,16 +9,11 @@
 
 namespace octo::arms {
 
-// Words of `text` in order: maximal runs of Unicode letters and digits, an apostrophe
-// inside a word kept ("don't"). ASCII letters are lower-cased; other letters are kept as
-// they are. `text` must be valid UTF-8.
-std::vector<std::string> Words(absl::string_view text);
-
 // True for English function words and for words that describe a response rather than its
 // content ("must", "answer", "mention", ...). `word` is lower-case.
 bool IsStopWord(absl::string_view word);
 
-// Words(text) without stop words, single letters and repeats, in order of first use.
+// common::Words(text) without stop words, single letters and repeats, in order of first use.
 std::vector<std::string> ContentWords(absl::string_view text);
 
 // True when `phrase` occurs in `text`, ignoring case (Unicode simple case folding) and
