@@ -94,4 +94,11 @@ std::string ToValidUtf8(absl::string_view text) {
   return out;
 }
 
+absl::string_view TruncateUtf8(absl::string_view text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t cut = max_bytes;
+  while (cut > 0 && IsUtf8ContinuationByte(text[cut])) --cut;
+  return text.substr(0, cut);
+}
+
 }  // namespace octo::common

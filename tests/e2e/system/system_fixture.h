@@ -61,6 +61,24 @@ class SystemTest : public ::testing::Test {
     direct_ = v1::TaskService::NewStub(Channel(orchestrator_->grpc_port)).release();
     operations_ = v1::Operations::NewStub(Channel(orchestrator_->grpc_port)).release();
     WaitForArms();
+    IngestNotes();
+  }
+
+  // A document of tenant "dev" the tests' goals find (a retrieval that finds nothing fails
+  // the task with NO_ANSWER): its words are those of the goals of tests about other things.
+  static void IngestNotes() {
+    v1::IngestDocumentsRequest ingest;
+    v1::Document* doc = ingest.add_documents();
+    doc->set_external_id("notes/operations");
+    doc->set_title("Operations notes");
+    doc->set_body(
+        "A result is cached for every reflex replica. During an outage of Redis the rate "
+        "limits are counted locally. Trace ids travel with each call; count the calls in the "
+        "metrics.");
+    v1::IngestDocumentsResponse stored;
+    auto context = Context(/*with_tenant=*/true);
+    grpc::Status status = operations_->IngestDocuments(context.get(), ingest, &stored);
+    ASSERT_TRUE(status.ok()) << status.error_message();
   }
 
   static void TearDownTestSuite() {

@@ -17,6 +17,7 @@ using ::octo::store::testing::StoreTest;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 constexpr char kTenant[] = "tenant-a";
 constexpr char kOtherTenant[] = "tenant-b";
@@ -116,6 +117,51 @@ TEST_F(DocumentRepositoryTest, SearchUnderstandsWebsearchSyntax) {
   EXPECT_THAT(nothing, IsEmpty());
   OCTO_ASSIGN_OR_FAIL(auto stopwords, docs_->Search(kTenant, "the and of", 10));
   EXPECT_THAT(stopwords, IsEmpty());
+}
+
+TEST_F(DocumentRepositoryTest, WhenNoDocumentHasAllTheWordsThoseWithAnyAreFound) {
+  OCTO_ASSERT_OK(docs_->Upsert(
+      kTenant, {Doc("garden", "Gardening", "Tomatoes need sun and water."),
+                Doc("boats", "Boats", "Sails need wind."), Doc("cache", "", "fast cache")}));
+  OCTO_ASSIGN_OR_FAIL(auto any, docs_->Search(kTenant, "Do tomatoes or sails need sun?", 10));
+  // "or" is an operator: websearch reads tomatoes | (sails & need & sun), no fallback.
+  EXPECT_THAT(ExternalIds(any), ElementsAre("garden"));
+  OCTO_ASSIGN_OR_FAIL(auto question, docs_->Search(kTenant, "What do sails and tomatoes need?", 10));
+  EXPECT_THAT(ExternalIds(question), ::testing::UnorderedElementsAre("garden", "boats"));
+  // A query with operators keeps their meaning: nothing has "wind" without "sails".
+  OCTO_ASSIGN_OR_FAIL(auto excluded, docs_->Search(kTenant, "wind -sails", 10));
+  EXPECT_THAT(excluded, IsEmpty());
+}
+
+TEST_F(DocumentRepositoryTest, APassagesTextIsTheSectionThatMatches) {
+  const std::string body =
+      "# Guide\nAn introduction to the guide.\n\n"
+      "## Lighthouses\nThe keeper polishes the Fresnel lens every evening.\n\n"
+      "## Tides\nTides rise twice a day.\n\n```\n# not a heading: lighthouses\n```\n";
+  OCTO_ASSERT_OK(docs_->Upsert(kTenant, {Doc("guide.md", "Guide", body)}));
+  OCTO_ASSIGN_OR_FAIL(auto passages, docs_->Search(kTenant, "fresnel lens", 10));
+  ASSERT_EQ(passages.size(), 1u);
+  EXPECT_THAT(passages[0].text(), HasSubstr("## Lighthouses\nThe keeper polishes"));
+  EXPECT_THAT(passages[0].text(), Not(HasSubstr("Tides rise")));
+  EXPECT_THAT(passages[0].text(), Not(HasSubstr("introduction")));
+  // The lead section comes along when it matches at all.
+  OCTO_ASSERT_OK(docs_->Upsert(
+      kTenant, {Doc("warden.md", "", "# Wardens\nA warden keeps a light.\n## Duties\nThe warden "
+                                     "trims; the warden polishes; the warden logs.\n## Pay\n"
+                                     "Paid monthly, warden or not.\n")}));
+  OCTO_ASSIGN_OR_FAIL(auto warden, docs_->Search(kTenant, "warden", 10));
+  ASSERT_EQ(warden.size(), 1u);
+  EXPECT_EQ(warden[0].text().rfind("# Wardens\nA warden keeps a light.\n## Duties", 0), 0u)
+      << warden[0].text();
+  // A text with no headings is its own section, cut at 4 KiB on a character boundary.
+  std::string long_text = "lantern ";
+  while (long_text.size() < 6000) long_text += "é ";
+  OCTO_ASSERT_OK(docs_->Upsert(kTenant, {Doc("long", "", long_text)}));
+  OCTO_ASSIGN_OR_FAIL(auto lantern, docs_->Search(kTenant, "lantern", 10));
+  ASSERT_EQ(lantern.size(), 1u);
+  EXPECT_LE(lantern[0].text().size(), 4096u);
+  EXPECT_GT(lantern[0].text().size(), 4000u);
+  EXPECT_EQ(lantern[0].text().rfind("lantern ", 0), 0u);
 }
 
 TEST_F(DocumentRepositoryTest, SearchLimitIsClampedTo1Through50) {

@@ -41,6 +41,7 @@ TEST(RetryPolicy, ReasonsTellRejectionFromUnavailabilityAndTimeouts) {
   EXPECT_EQ(ReasonForCode(absl::StatusCode::kUnavailable), v1::ERROR_REASON_ARM_UNAVAILABLE);
   EXPECT_EQ(ReasonForCode(absl::StatusCode::kInternal), v1::ERROR_REASON_ARM_UNAVAILABLE);
   EXPECT_EQ(ReasonForCode(absl::StatusCode::kDeadlineExceeded), v1::ERROR_REASON_DEADLINE_EXCEEDED);
+  EXPECT_EQ(ReasonForCode(absl::StatusCode::kNotFound), v1::ERROR_REASON_NO_ANSWER);
 }
 
 }  // namespace

@@ -44,15 +44,14 @@ class Retriever final : public ArmHandler {
     auto passages = documents_.Search(request.tenant_id(), query, limit);
     if (!passages.ok()) return passages.status();
 
+    // Nothing found is no result: the step fails NOT_FOUND (the task: NO_ANSWER).
+    if (passages->empty()) return absl::NotFoundError("no document matches the query");
+
     v1::ExecuteResponse response;
     auto* output = response.mutable_output();
     auto* retrieval = output->mutable_retrieval();
     std::string text;
-    if (passages->empty()) {
-      text = absl::StrCat("No documents match \"", query, "\".");
-    } else {
-      absl::StrAppendFormat(&text, "%d passage(s) for \"%s\":\n", passages->size(), query);
-    }
+    absl::StrAppendFormat(&text, "%d passage(s) for \"%s\":\n", passages->size(), query);
     int rank = 1;
     for (v1::Passage& passage : *passages) {
       absl::StrAppendFormat(&text, "%d. %s [%s] (score %.3f)\n   %s\n", rank++, passage.title(),

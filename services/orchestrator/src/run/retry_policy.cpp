@@ -29,10 +29,11 @@ v1::ErrorReason ReasonForCode(absl::StatusCode code) {
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kPermissionDenied:
     case absl::StatusCode::kOutOfRange:
-    case absl::StatusCode::kNotFound:
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kUnauthenticated:
       return v1::ERROR_REASON_ARM_REJECTED;
+    case absl::StatusCode::kNotFound:
+      return v1::ERROR_REASON_NO_ANSWER;  // nothing found, or the sources hold no answer
     case absl::StatusCode::kDeadlineExceeded:
       return v1::ERROR_REASON_DEADLINE_EXCEEDED;
     case absl::StatusCode::kUnavailable:

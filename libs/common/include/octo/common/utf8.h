@@ -32,6 +32,9 @@ size_t Utf8Length(absl::string_view text);
 // (C0, DEL, or C1 U+0080..U+009F). `text` must be valid UTF-8.
 bool HasControlCharacters(absl::string_view text);
 
+// The longest prefix of `text` of at most `max_bytes` that does not cut a code point.
+absl::string_view TruncateUtf8(absl::string_view text, size_t max_bytes);
+
 // `text` with every malformed UTF-8 sequence replaced by U+FFFD, so it can go into a
 // protobuf string field.
 std::string ToValidUtf8(absl::string_view text);

@@ -22,7 +22,10 @@ class DocumentRepository {
 
   // The tenant's best `limit` (clamped to [1, 50]) passages for `query` (websearch syntax,
   // English stemming; title matches weigh more than body matches), best first, with a
-  // snippet in which matches are marked **like this**. An empty result is OK.
+  // snippet in which matches are marked **like this** and, as text, the document's sections
+  // with the most matches (at most 4 KiB). Documents holding all of the query's words come
+  // first; when there are none, and the query uses no operators (quotes, -word, or), those
+  // holding any of them. An empty result is OK.
   virtual absl::StatusOr<std::vector<v1::Passage>> Search(absl::string_view tenant_id,
                                                           absl::string_view query, int limit) = 0;
 };
