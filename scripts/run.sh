@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole system on this machine, then submits a demo task.
 # Stops everything on Ctrl-C. Data and logs: .octo/ (git-ignored).
+# The answerer arm uses the language model set by OCTO_LLM_PROVIDER (offline | openai |
+# anthropic), OCTO_LLM_BASE_URL, OCTO_LLM_MODEL and OCTO_LLM_API_KEY (or OPENAI_API_KEY /
+# ANTHROPIC_API_KEY), passed through from this environment; offline when unset.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
@@ -45,9 +48,11 @@ start arm-planner "$bin/services/arms/octo-arm" --arm=planner --listen=127.0.0.1
   --metrics_listen=127.0.0.1:9113
 start arm-judge "$bin/services/arms/octo-arm" --arm=judge --listen=127.0.0.1:50064 \
   --metrics_listen=127.0.0.1:9114
-for port in 50061 50062 50063 50064; do wait_port "$port"; done
+start arm-answerer "$bin/services/arms/octo-arm" --arm=answerer --listen=127.0.0.1:50065 \
+  --metrics_listen=127.0.0.1:9115
+for port in 50061 50062 50063 50064 50065; do wait_port "$port"; done
 start orchestrator "$bin/services/orchestrator/octo-orchestrator" \
-  --arms=dns:///127.0.0.1:50061,dns:///127.0.0.1:50062,dns:///127.0.0.1:50063,dns:///127.0.0.1:50064
+  --arms=dns:///127.0.0.1:50061,dns:///127.0.0.1:50062,dns:///127.0.0.1:50063,dns:///127.0.0.1:50064,dns:///127.0.0.1:50065
 wait_port 50052
 start reflex "$bin/services/reflex/octo-reflex" --allow_anonymous
 wait_port 50051
@@ -60,13 +65,14 @@ cat <<TXT
    executor      127.0.0.1:50062   metrics http://127.0.0.1:9112/metrics
    planner       127.0.0.1:50063   metrics http://127.0.0.1:9113/metrics
    judge         127.0.0.1:50064   metrics http://127.0.0.1:9114/metrics
+   answerer      127.0.0.1:50065   metrics http://127.0.0.1:9115/metrics   model: ${OCTO_LLM_PROVIDER:-offline} ${OCTO_LLM_MODEL:-}
    logs          $OCTO_VAR/logs/
 TXT
 octoctl="$bin/tools/octoctl/octoctl"
 sleep 1  # let the orchestrator describe its arms
 echo "== demo: ingest the README, then ask about it"
 "$octoctl" ingest "$root/README.md"
-"$octoctl" submit --wait "How does the reflex cache results?"
+"$octoctl" submit --wait "What does the reflex do?"
 echo "== demo: run a program through the executor arm"
 "$octoctl" submit --wait --exec "echo hello from the executor arm" "say hello"
 echo "== try: $octoctl list    (Ctrl-C stops everything)"

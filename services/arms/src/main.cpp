@@ -1,6 +1,4 @@
-// octo-arm: serves one arm kind (--arm=retriever|executor|planner|judge) over gRPC.
-#include <unistd.h>
-
+// octo-arm: serves one arm kind (--arm=retriever|executor|planner|judge|answerer) over gRPC.
 #include <memory>
 #include <string>
 
@@ -10,6 +8,7 @@
 #include "octo/rpc/process.h"
 #include "octo/store/pg_pool.h"
 #include "octo/telemetry/metrics.h"
+#include "src/answerer/answerer.h"
 #include "src/executor/executor.h"
 #include "src/options.h"
 #include "src/judge/judge.h"
@@ -25,7 +24,9 @@ int main(int argc, char** argv) {
   octo::rpc::LoadOptionsOrExit({"octo-arm", "Serves one OctoLLM arm kind over gRPC."}, argc,
                                argv, config);
 
+  auto metrics = octo::rpc::MetricsEndpoint::StartOrExit(config.process);
   std::shared_ptr<octo::store::PgPool> pool;
+  std::unique_ptr<octo::arms::ArmModel> model;
   std::unique_ptr<octo::store::DocumentRepository> documents;
   std::unique_ptr<octo::arms::ArmHandler> handler;
   if (config.arm == "retriever") {
@@ -52,21 +53,28 @@ int main(int argc, char** argv) {
     arm_options.default_max_steps = config.planner_max_steps;
     handler = octo::arms::NewPlannerArm(octo::arms::NewHeuristicPlanner(planner_options),
                                         arm_options);
+  } else if (config.arm == "answerer") {
+    auto opened = octo::arms::ArmModel::Open(config.llm, config.llm_prices, &metrics.registry());
+    if (!opened.ok()) Fatal(opened.status());
+    model = *std::move(opened);
+    handler = octo::arms::NewAnswerer(*model, {.max_answer_tokens = config.answer_max_tokens});
   } else {  // judge: Validate accepts no other kind
     handler = octo::arms::NewJudgeArm(octo::arms::NewKeywordJudge(config.judge_min_coverage));
   }
 
-  auto metrics = octo::rpc::MetricsEndpoint::StartOrExit(config.process);
-  char host[256] = {0};
-  gethostname(host, sizeof(host) - 1);
   octo::arms::ArmServiceOptions service_options;
   service_options.max_concurrency = config.max_concurrency;
   service_options.version = OCTO_VERSION;
-  service_options.instance = absl::StrCat(host, ":", getpid());
+  service_options.instance = octo::rpc::InstanceId();
   octo::arms::ArmService service(std::move(handler), service_options, metrics.registry());
 
   octo::rpc::ServerOptions server_options = config.process.server();
   server_options.max_sync_threads = config.max_concurrency + 16;
-  return octo::rpc::ServeOrExit("arm", server_options, {&service}, metrics,
-                                {"kind", config.arm});
+  const std::string detail =
+      model == nullptr ? config.arm
+      : model->offline()
+          ? absl::StrCat(config.arm, " (offline)")
+          : absl::StrCat(config.arm, " (", model->client()->provider(), " ",
+                         model->client()->default_model(), ")");
+  return octo::rpc::ServeOrExit("arm", server_options, {&service}, metrics, {"kind", detail});
 }

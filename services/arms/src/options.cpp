@@ -5,7 +5,8 @@
 namespace octo::arms {
 
 void Options::Bind(common::ConfigBinder& binder) {
-  binder.Bind("arm", "OCTO_ARM", &arm, "arm kind: retriever | executor | planner | judge");
+  binder.Bind("arm", "OCTO_ARM", &arm,
+              "arm kind: retriever | executor | planner | judge | answerer");
   process.Bind(binder, {.env_prefix = "OCTO_ARM"});
   binder.Bind("database_url", "OCTO_DATABASE_URL", &database_url, "Postgres DSN (retriever)");
   binder.Bind("database_pool", "OCTO_DATABASE_POOL", &database_pool, "Postgres connections");
@@ -20,6 +21,23 @@ void Options::Bind(common::ConfigBinder& binder) {
               "plan size limit when a request sets none (planner)");
   binder.Bind("judge_min_coverage", "OCTO_JUDGE_MIN_COVERAGE", &judge_min_coverage,
               "share of key words a free-form criterion needs (judge)");
+  binder.Bind("llm_provider", "OCTO_LLM_PROVIDER", &llm.provider,
+              "language model: offline | openai | anthropic (answerer)");
+  binder.Bind("llm_base_url", "OCTO_LLM_BASE_URL", &llm.base_url,
+              "provider URL without /v1; empty: the provider's public endpoint");
+  binder.Bind("llm_model", "OCTO_LLM_MODEL", &llm.model, "model name, required with a provider");
+  binder.Bind("llm_api_key", "OCTO_LLM_API_KEY", &llm.api_key,
+              "provider key (prefer the variable); falls back to OPENAI_API_KEY / ANTHROPIC_API_KEY");
+  binder.Bind("llm_max_concurrency", "OCTO_LLM_MAX_CONCURRENCY", &llm.max_concurrency,
+              "model calls at once; more wait in a queue");
+  binder.Bind("llm_max_queue", "OCTO_LLM_MAX_QUEUE", &llm.max_queue,
+              "model calls waiting for a slot before RESOURCE_EXHAUSTED");
+  binder.Bind("llm_max_attempts", "OCTO_LLM_MAX_ATTEMPTS", &llm.max_attempts,
+              "tries per model call on 429/5xx/connection errors");
+  binder.Bind("llm_prices", "OCTO_LLM_PRICES", &llm_prices,
+              "price table JSON file; empty: the built-in deploy/llm/prices.json");
+  binder.Bind("answer_max_tokens", "OCTO_ANSWER_MAX_TOKENS", &answer_max_tokens,
+              "most tokens of one answer (answerer)");
 }
 
 absl::Status Options::Validate() const {
@@ -41,8 +59,18 @@ absl::Status Options::Validate() const {
     return Require(judge_min_coverage > 0 && judge_min_coverage <= 1, "judge_min_coverage",
                    "must be in (0, 1]");
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "arm: unknown kind \"", arm, "\" (available: retriever, executor, planner, judge)"));
+  if (arm == "answerer") {
+    if (absl::Status status = Require(answer_max_tokens >= 1, "answer_max_tokens", "must be >= 1");
+        !status.ok()) {
+      return status;
+    }
+    llm::ProviderConfig with_key = llm;  // as ArmModel::Open will see it
+    llm::ApplyKeyFallback(with_key);
+    return with_key.Validate();
+  }
+  return absl::InvalidArgumentError(absl::StrCat("arm: unknown kind \"", arm,
+                                                 "\" (available: retriever, executor, planner, "
+                                                 "judge, answerer)"));
 }
 
 }  // namespace octo::arms

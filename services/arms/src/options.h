@@ -7,12 +7,13 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "octo/common/config.h"
+#include "octo/llm/providers.h"
 #include "octo/rpc/process.h"
 
 namespace octo::arms {
 
 struct Options {
-  std::string arm;  // required: retriever | executor | planner | judge
+  std::string arm;  // required: retriever | executor | planner | judge | answerer
   rpc::ProcessOptions process{.listen = "127.0.0.1:50061", .metrics_listen = "127.0.0.1:9111"};
   std::string database_url;  // retriever only
   int database_pool = 8;
@@ -22,6 +23,9 @@ struct Options {
   int exec_max_output_bytes = 64 << 10;
   int planner_max_steps = 8;        // when a request sets none
   double judge_min_coverage = 0.6;  // keyword share for free-form criteria
+  llm::ProviderConfig llm;          // OCTO_LLM_*: the arm's language model (answerer)
+  std::string llm_prices;           // price table file; empty: the built-in one
+  int answer_max_tokens = 512;
 
   void Bind(common::ConfigBinder& binder);
   // INVALID_ARGUMENT naming the first setting that is wrong for this arm kind.

@@ -317,9 +317,38 @@ bool ContainsLiteral(absl::string_view text, absl::string_view literal) {
 
 std::string Excerpt(absl::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);
-  size_t cut = max_bytes;
-  while (cut > 0 && common::IsUtf8ContinuationByte(text[cut])) --cut;
-  return absl::StrCat(text.substr(0, cut), "…");
+  return absl::StrCat(common::TruncateUtf8(text, max_bytes), "…");
+}
+
+std::vector<absl::string_view> Sentences(absl::string_view text) {
+  std::vector<absl::string_view> out;
+  size_t start = 0;
+  auto emit = [&](size_t end) {
+    absl::string_view s = absl::StripAsciiWhitespace(text.substr(start, end - start));
+    if (!s.empty()) out.push_back(s);
+    start = end;
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      emit(i + 1);
+    } else if ((c == '.' || c == '?' || c == '!') &&
+               (i + 1 == text.size() || text[i + 1] == ' ')) {
+      // Citation marks written after the full stop still belong to this sentence.
+      size_t end = i + 1;
+      while (end < text.size() &&
+             (text[end] == '[' || (text[end] == ' ' && end + 1 < text.size() &&
+                                   text[end + 1] == '['))) {
+        const size_t close = text.find(']', end);
+        if (close == absl::string_view::npos) break;
+        end = close + 1;
+      }
+      emit(end);
+      i = end - 1;
+    }
+  }
+  emit(text.size());
+  return out;
 }
 
 }  // namespace octo::arms

@@ -29,4 +29,8 @@ bool ContainsLiteral(absl::string_view text, absl::string_view literal);
 // At most `max_bytes` of `text`, cut at a code point boundary, with "…" appended when cut.
 std::string Excerpt(absl::string_view text, size_t max_bytes);
 
+// The sentences of `text`, stripped: a sentence ends at ". ", "? " or "! " (with any "[...]"
+// citation marks written right after it) or at a line break. Views point into `text`.
+std::vector<absl::string_view> Sentences(absl::string_view text);
+
 }  // namespace octo::arms

@@ -1,0 +1,275 @@
+// Questions answered from the project's README through the real binaries: offline (the
+// extractive answerer) and through a language model served by a local OpenAI-compatible
+// stand-in; answers cite their sources, non-answers fail and are not cached, usage and cost
+// are what the provider reported, and a token budget stops a task that needs more.
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "gtest/gtest.h"
+#include "octo/llm/prices.h"
+#include "octo/testing/llm_stand_in.h"
+#include "octo/testing/system.h"
+#include "octo/v1/operations.grpc.pb.h"
+#include "octo/v1/task_service.grpc.pb.h"
+
+namespace octo {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using testing::LlmReply;
+using testing::ServiceProcess;
+using testing::System;
+
+constexpr char kModel[] = "gpt-4o-mini";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::unique_ptr<grpc::ClientContext> Context(bool with_tenant = false) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  if (with_tenant) context->AddMetadata("x-octo-tenant", "dev");
+  return context;
+}
+
+// One system: retriever, answerer (with `answerer_env`), orchestrator and reflex, the README
+// ingested as "README.md" for tenant "dev".
+class AnswerSystem {
+ public:
+  explicit AnswerSystem(std::map<std::string, std::string> answerer_env) {
+    auto started = System::Start({OCTO_ARM_BIN, OCTO_ORCHESTRATOR_BIN, OCTO_REFLEX_BIN,
+                                  OCTO_OCTOCTL_BIN});
+    EXPECT_TRUE(started.ok()) << started.status();
+    system_ = *std::move(started);
+    ServiceProcess& retriever = system_->Arm("retriever");
+    ServiceProcess& answerer = system_->Arm("answerer", {}, std::move(answerer_env));
+    orchestrator_ = &system_->Orchestrator({&retriever, &answerer});
+    absl::Status healthy = system_->WaitForHealthyArms(*orchestrator_, 2);
+    EXPECT_TRUE(healthy.ok()) << healthy << "; logs: " << system_->logs();
+    reflex_ = &system_->Reflex(*orchestrator_);
+    tasks_ = v1::TaskService::NewStub(grpc::CreateChannel(reflex_->address(),
+                                                          grpc::InsecureChannelCredentials()));
+    auto operations = v1::Operations::NewStub(
+        grpc::CreateChannel(orchestrator_->address(), grpc::InsecureChannelCredentials()));
+    v1::IngestDocumentsRequest ingest;
+    v1::Document* readme = ingest.add_documents();
+    readme->set_external_id("README.md");
+    readme->set_title("README.md");
+    readme->set_body(ReadFile(OCTO_README));
+    v1::IngestDocumentsResponse stored;
+    auto context = Context(/*with_tenant=*/true);
+    grpc::Status status = operations->IngestDocuments(context.get(), ingest, &stored);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+
+  ~AnswerSystem() {
+    EXPECT_THAT(system_->StopAll(), ::testing::IsEmpty()) << "logs: " << system_->logs();
+  }
+
+  v1::SubmitTaskResponse Submit(const v1::TaskSpec& spec) {
+    v1::SubmitTaskRequest request;
+    *request.mutable_spec() = spec;
+    v1::SubmitTaskResponse response;
+    auto context = Context();
+    grpc::Status status = tasks_->SubmitTask(context.get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response;
+  }
+
+  // The task once it is terminal (polling GetTask), or as it stood after 60 s.
+  v1::Task AwaitTask(const std::string& id) {
+    v1::Task task;
+    const absl::Time deadline = absl::Now() + absl::Seconds(60);
+    while (absl::Now() < deadline) {
+      v1::GetTaskRequest get;
+      get.set_task_id(id);
+      auto context = Context();
+      grpc::Status status = tasks_->GetTask(context.get(), get, &task);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (task.state() == v1::TASK_STATE_SUCCEEDED || task.state() == v1::TASK_STATE_FAILED ||
+          task.state() == v1::TASK_STATE_CANCELLED) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return task;
+  }
+
+  v1::Task Ask(const std::string& question, int64_t max_tokens = 0) {
+    v1::TaskSpec spec;
+    spec.set_goal(question);
+    if (max_tokens > 0) spec.mutable_budget()->set_max_tokens(max_tokens);
+    v1::SubmitTaskResponse submitted = Submit(spec);
+    return AwaitTask(submitted.task().id());
+  }
+
+  System& system() { return *system_; }
+  const ServiceProcess& reflex() const { return *reflex_; }
+
+ private:
+  std::unique_ptr<System> system_;
+  ServiceProcess* orchestrator_ = nullptr;
+  ServiceProcess* reflex_ = nullptr;
+  std::unique_ptr<v1::TaskService::Stub> tasks_;
+};
+
+std::string Describe(const v1::Task& task) {
+  return absl::StrCat("state ", v1::TaskState_Name(task.state()), ", error ",
+                      v1::ErrorReason_Name(task.error().reason()), ": ", task.error().message(),
+                      "\nresult: ", task.result().text());
+}
+
+class OfflineAnswers : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { system_ = new AnswerSystem({}); }
+  static void TearDownTestSuite() { delete system_; }
+  static inline AnswerSystem* system_ = nullptr;
+};
+
+TEST_F(OfflineAnswers, AnAnswerableQuestionGetsAnExtractiveAnswerCitingTheReadme) {
+  v1::Task task = system_->Ask("What does the reflex do?");
+  ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << Describe(task);
+  ASSERT_EQ(task.steps_size(), 2);
+  EXPECT_EQ(task.steps(0).capability(), "retrieve");
+  EXPECT_EQ(task.steps(1).capability(), "answer");
+  EXPECT_EQ(task.result().provenance().method(), "offline-extractive");
+  EXPECT_TRUE(task.result().provenance().offline());
+  EXPECT_EQ(task.result().provenance().arm_kind(), "answerer");
+  const v1::AnswerResult& answer = task.result().output().answer();
+  ASSERT_GE(answer.citations_size(), 1);
+  for (const v1::Citation& c : answer.citations()) {
+    EXPECT_THAT(c.source_id(), HasSubstr("README.md")) << c.DebugString();
+    EXPECT_THAT(task.result().text(), HasSubstr(absl::StrCat("[", c.source_id(), "]")));
+  }
+  EXPECT_THAT(absl::AsciiStrToLower(task.result().text()), HasSubstr("reflex"));
+  EXPECT_EQ(task.usage().total_tokens(), 0) << "no model was called";
+}
+
+TEST_F(OfflineAnswers, AnUnanswerableQuestionFailsAndIsNotCached) {
+  v1::TaskSpec spec;
+  spec.set_goal("What is the capital city of Mongolia?");
+  v1::SubmitTaskResponse first = system_->Submit(spec);
+  v1::Task task = system_->AwaitTask(first.task().id());
+  ASSERT_EQ(task.state(), v1::TASK_STATE_FAILED) << Describe(task);
+  EXPECT_EQ(task.error().reason(), v1::ERROR_REASON_NO_ANSWER) << Describe(task);
+  v1::SubmitTaskResponse again = system_->Submit(spec);
+  EXPECT_FALSE(again.cache_hit()) << "a non-answer was cached";
+}
+
+// The stand-in answers from the first source the prompt lists, citing it.
+LlmReply AnswerFromFirstSource(const testing::LlmRecordedRequest& request) {
+  LlmReply reply;
+  reply.input_tokens = 150;
+  reply.output_tokens = 40;
+  const std::string body = absl::StrReplaceAll(request.body, {{"\\n", "\n"}});
+  const size_t sources = body.find("Sources:");
+  const size_t open = body.find("\n[", sources);
+  const size_t close = body.find(']', open);
+  if (sources == std::string::npos || open == std::string::npos || close == std::string::npos) {
+    reply.text = "NO_ANSWER";
+    return reply;
+  }
+  const std::string id = body.substr(open + 2, close - open - 2);
+  reply.text = absl::StrCat("The reflex is the ingress: it checks every request before the "
+                            "orchestrator sees it [", id, "].");
+  return reply;
+}
+
+class ModelAnswers : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto llm = testing::LlmStandIn::Start();
+    ASSERT_TRUE(llm.ok()) << llm.status();
+    llm_ = llm->release();
+    llm_->SetResponder(&AnswerFromFirstSource);
+    system_ = new AnswerSystem({{"OCTO_LLM_PROVIDER", "openai"},
+                                {"OCTO_LLM_BASE_URL", llm_->base_url()},
+                                {"OCTO_LLM_MODEL", kModel},
+                                {"OCTO_LLM_API_KEY", "sk-e2e-secret-key"},
+                                {"OCTO_LLM_MAX_ATTEMPTS", "1"}});
+  }
+  static void TearDownTestSuite() {
+    delete system_;
+    delete llm_;
+  }
+  static inline testing::LlmStandIn* llm_ = nullptr;
+  static inline AnswerSystem* system_ = nullptr;
+};
+
+TEST_F(ModelAnswers, TheModelsAnswerWithCitationsUsageAndCost) {
+  v1::Task task = system_->Ask("What does the reflex do for requests?");
+  ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << Describe(task);
+  EXPECT_THAT(task.result().text(), HasSubstr("The reflex is the ingress"));
+  EXPECT_EQ(task.result().provenance().method(), "llm");
+  EXPECT_EQ(task.result().provenance().model(), kModel);
+  EXPECT_EQ(task.result().provenance().provider(), "openai");
+  ASSERT_EQ(task.result().output().answer().citations_size(), 1);
+  EXPECT_THAT(task.result().output().answer().citations(0).source_id(), HasSubstr("README.md"));
+  EXPECT_EQ(task.result().output().answer().unsupported_sentences_size(), 0);
+  EXPECT_EQ(task.usage().prompt_tokens(), 150);
+  EXPECT_EQ(task.usage().completion_tokens(), 40);
+  EXPECT_FALSE(task.usage().cost_unknown());
+  const double expected = *llm::PriceTable::BuiltIn().Cost(kModel, {.input_tokens = 150,
+                                                                     .output_tokens = 40});
+  EXPECT_DOUBLE_EQ(task.usage().cost_usd(), expected);
+
+  // The model got the question, the sources and the key, as the wire format says.
+  bool asked = false;
+  for (const testing::LlmRecordedRequest& r : llm_->requests()) {
+    if (!absl::StrContains(r.body, "What does the reflex do for requests?")) continue;
+    asked = true;
+    EXPECT_EQ(r.path, "/v1/chat/completions");
+    EXPECT_EQ(r.Header("authorization"), "Bearer sk-e2e-secret-key");
+  }
+  EXPECT_TRUE(asked);
+
+  // octoctl shows what the provider reported.
+  auto json = system_->system().Octoctl(
+      {"--addr=" + system_->reflex().address(), "--json", "get", task.id()});
+  ASSERT_TRUE(json.ok()) << json.status();
+  const std::string compact = absl::StrReplaceAll(*json, {{" ", ""}});
+  EXPECT_THAT(compact, HasSubstr("\"prompt_tokens\":\"150\""));
+  EXPECT_THAT(compact, HasSubstr("\"completion_tokens\":\"40\""));
+}
+
+TEST_F(ModelAnswers, ATokenBudgetStopsATaskThatNeedsMore) {
+  v1::Task task = system_->Ask("What does the reflex do with a budget?", /*max_tokens=*/100);
+  ASSERT_EQ(task.state(), v1::TASK_STATE_FAILED) << Describe(task);
+  EXPECT_EQ(task.error().reason(), v1::ERROR_REASON_BUDGET_EXCEEDED) << Describe(task);
+  EXPECT_EQ(task.usage().total_tokens(), 190);
+  // The budget capped what the model could write.
+  for (const testing::LlmRecordedRequest& r : llm_->requests()) {
+    if (!absl::StrContains(r.body, "with a budget?")) continue;
+    EXPECT_THAT(r.body, HasSubstr("\"max_tokens\":100"));
+  }
+}
+
+TEST_F(ModelAnswers, ARejectedKeyFailsTheTaskWithAClearReasonAndNoKey) {
+  LlmReply rejected;
+  rejected.status = 401;
+  rejected.raw_body =
+      R"({"error":{"message":"Incorrect API key provided: sk-e2e-secret-key","type":"invalid_request_error"}})";
+  llm_->Enqueue(rejected);
+  v1::Task task = system_->Ask("What does the reflex do when keys are wrong?");
+  ASSERT_EQ(task.state(), v1::TASK_STATE_FAILED) << Describe(task);
+  EXPECT_THAT(task.error().message(), HasSubstr("401"));
+  EXPECT_THAT(task.error().message(), Not(HasSubstr("sk-e2e-secret-key")));
+}
+
+}  // namespace
+}  // namespace octo
