@@ -29,6 +29,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<octo::arms::ArmModel> model;
   std::unique_ptr<octo::store::DocumentRepository> documents;
   std::unique_ptr<octo::arms::ArmHandler> handler;
+  if (config.arm == "planner" || config.arm == "answerer") {
+    auto opened = octo::arms::ArmModel::Open(config.llm, config.llm_prices, &metrics.registry());
+    if (!opened.ok()) Fatal(opened.status());
+    model = *std::move(opened);
+  }
   if (config.arm == "retriever") {
     auto opened = octo::store::OpenPgPool({config.database_url, config.database_pool});
     if (!opened.ok()) Fatal(opened.status());
@@ -51,12 +56,11 @@ int main(int argc, char** argv) {
     planner_options.programs = absl::StrSplit(config.exec_allow, ',', absl::SkipWhitespace());
     octo::arms::PlannerArmOptions arm_options;
     arm_options.default_max_steps = config.planner_max_steps;
+    arm_options.model = model.get();
+    arm_options.max_plan_tokens = config.plan_max_tokens;
     handler = octo::arms::NewPlannerArm(octo::arms::NewHeuristicPlanner(planner_options),
                                         arm_options);
   } else if (config.arm == "answerer") {
-    auto opened = octo::arms::ArmModel::Open(config.llm, config.llm_prices, &metrics.registry());
-    if (!opened.ok()) Fatal(opened.status());
-    model = *std::move(opened);
     handler = octo::arms::NewAnswerer(*model, {.max_answer_tokens = config.answer_max_tokens});
   } else {  // judge: Validate accepts no other kind
     handler = octo::arms::NewJudgeArm(octo::arms::NewKeywordJudge(config.judge_min_coverage));

@@ -38,6 +38,14 @@ void Options::Bind(common::ConfigBinder& binder) {
               "price table JSON file; empty: the built-in deploy/llm/prices.json");
   binder.Bind("answer_max_tokens", "OCTO_ANSWER_MAX_TOKENS", &answer_max_tokens,
               "most tokens of one answer (answerer)");
+  binder.Bind("plan_max_tokens", "OCTO_PLAN_MAX_TOKENS", &plan_max_tokens,
+              "most tokens of one plan written by a model (planner)");
+}
+
+absl::Status Options::ValidateModel() const {
+  llm::ProviderConfig with_key = llm;  // as ArmModel::Open will see it
+  llm::ApplyKeyFallback(with_key);
+  return with_key.Validate();
 }
 
 absl::Status Options::Validate() const {
@@ -52,8 +60,17 @@ absl::Status Options::Validate() const {
   }
   if (arm == "executor") return absl::OkStatus();
   if (arm == "planner") {
-    return Require(planner_max_steps >= 1 && planner_max_steps <= kMaxPlanSteps,
-                   "planner_max_steps", absl::StrCat("must be between 1 and ", kMaxPlanSteps));
+    if (absl::Status status =
+            Require(planner_max_steps >= 1 && planner_max_steps <= kMaxPlanSteps,
+                    "planner_max_steps", absl::StrCat("must be between 1 and ", kMaxPlanSteps));
+        !status.ok()) {
+      return status;
+    }
+    if (absl::Status status = Require(plan_max_tokens >= 1, "plan_max_tokens", "must be >= 1");
+        !status.ok()) {
+      return status;
+    }
+    return ValidateModel();
   }
   if (arm == "judge") {
     return Require(judge_min_coverage > 0 && judge_min_coverage <= 1, "judge_min_coverage",
@@ -64,9 +81,7 @@ absl::Status Options::Validate() const {
         !status.ok()) {
       return status;
     }
-    llm::ProviderConfig with_key = llm;  // as ArmModel::Open will see it
-    llm::ApplyKeyFallback(with_key);
-    return with_key.Validate();
+    return ValidateModel();
   }
   return absl::InvalidArgumentError(absl::StrCat("arm: unknown kind \"", arm,
                                                  "\" (available: retriever, executor, planner, "

@@ -23,14 +23,19 @@ struct Options {
   int exec_max_output_bytes = 64 << 10;
   int planner_max_steps = 8;        // when a request sets none
   double judge_min_coverage = 0.6;  // keyword share for free-form criteria
-  llm::ProviderConfig llm;          // OCTO_LLM_*: the arm's language model (answerer)
+  llm::ProviderConfig llm;          // OCTO_LLM_*: the arm's language model (planner, answerer)
   std::string llm_prices;           // price table file; empty: the built-in one
   int answer_max_tokens = 512;
+  int plan_max_tokens = 1024;
 
   void Bind(common::ConfigBinder& binder);
   // INVALID_ARGUMENT naming the first setting that is wrong for this arm kind.
   absl::Status Validate() const;
   std::string LogService() const { return absl::StrCat("arm-", arm); }
+
+ private:
+  // The OCTO_LLM_* settings, with the key fallback applied as ArmModel::Open applies it.
+  absl::Status ValidateModel() const;
 };
 
 }  // namespace octo::arms

@@ -3,6 +3,7 @@
 // stand-in; answers cite their sources, non-answers fail and are not cached, usage and cost
 // are what the provider reported, and a token budget stops a task that needs more.
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -47,7 +48,7 @@ std::unique_ptr<grpc::ClientContext> Context(bool with_tenant = false) {
   return context;
 }
 
-// One system: retriever, answerer (with `answerer_env`), orchestrator and reflex, the README
+// One system: retriever, answerer and planner (with `answerer_env`), orchestrator and reflex, the README
 // ingested as "README.md" for tenant "dev".
 class AnswerSystem {
  public:
@@ -57,9 +58,10 @@ class AnswerSystem {
     EXPECT_TRUE(started.ok()) << started.status();
     system_ = *std::move(started);
     ServiceProcess& retriever = system_->Arm("retriever");
-    ServiceProcess& answerer = system_->Arm("answerer", {}, std::move(answerer_env));
-    orchestrator_ = &system_->Orchestrator({&retriever, &answerer});
-    absl::Status healthy = system_->WaitForHealthyArms(*orchestrator_, 2);
+    ServiceProcess& answerer = system_->Arm("answerer", {}, answerer_env);
+    ServiceProcess& planner = system_->Arm("planner", {}, std::move(answerer_env));
+    orchestrator_ = &system_->Orchestrator({&retriever, &answerer, &planner});
+    absl::Status healthy = system_->WaitForHealthyArms(*orchestrator_, 3);
     EXPECT_TRUE(healthy.ok()) << healthy << "; logs: " << system_->logs();
     reflex_ = &system_->Reflex(*orchestrator_);
     tasks_ = v1::TaskService::NewStub(grpc::CreateChannel(reflex_->address(),
@@ -171,11 +173,20 @@ TEST_F(OfflineAnswers, AnUnanswerableQuestionFailsAndIsNotCached) {
   EXPECT_FALSE(again.cache_hit()) << "a non-answer was cached";
 }
 
-// The stand-in answers from the first source the prompt lists, citing it.
+// The stand-in plans retrieve → answer when asked for a plan, and otherwise answers from the
+// first source the prompt lists, citing it.
 LlmReply AnswerFromFirstSource(const testing::LlmRecordedRequest& request) {
   LlmReply reply;
   reply.input_tokens = 150;
   reply.output_tokens = 40;
+  if (absl::StrContains(request.body, "You plan tasks")) {
+    reply.text = R"({"steps": [
+      {"id": "s1", "capability": "retrieve", "instruction": "the reflex and requests",
+       "depends_on": []},
+      {"id": "s2", "capability": "answer", "instruction": "What does the reflex do for requests?",
+       "depends_on": ["s1"]}], "rationale": "find the sections, then answer from them"})";
+    return reply;
+  }
   const std::string body = absl::StrReplaceAll(request.body, {{"\\n", "\n"}});
   const size_t sources = body.find("Sources:");
   const size_t open = body.find("\n[", sources);
@@ -245,6 +256,28 @@ TEST_F(ModelAnswers, TheModelsAnswerWithCitationsUsageAndCost) {
   const std::string compact = absl::StrReplaceAll(*json, {{" ", ""}});
   EXPECT_THAT(compact, HasSubstr("\"prompt_tokens\":\"150\""));
   EXPECT_THAT(compact, HasSubstr("\"completion_tokens\":\"40\""));
+}
+
+TEST_F(ModelAnswers, TheModelPlansRetrieveThenAnswer) {
+  v1::TaskSpec spec;
+  spec.set_goal("Plan it: what does the reflex do for requests?");
+  spec.add_required_capabilities("retrieve");
+  spec.add_required_capabilities("answer");
+  v1::Task task = system_->AwaitTask(system_->Submit(spec).task().id());
+  ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << Describe(task);
+  std::map<std::string, const v1::Step*> by_capability;
+  for (const v1::Step& s : task.steps()) by_capability[s.capability()] = &s;
+  ASSERT_EQ(by_capability.count("plan"), 1u) << task.DebugString();
+  ASSERT_EQ(by_capability.count("retrieve"), 1u) << task.DebugString();
+  ASSERT_EQ(by_capability.count("answer"), 1u) << task.DebugString();
+  EXPECT_EQ(by_capability["plan"]->provenance().method(), "llm");
+  EXPECT_EQ(by_capability["plan"]->provenance().model(), kModel);
+  EXPECT_EQ(by_capability["retrieve"]->instruction(), "the reflex and requests");
+  EXPECT_THAT(by_capability["answer"]->depends_on(),
+              ::testing::ElementsAre(by_capability["retrieve"]->id()));
+  EXPECT_THAT(task.result().text(), HasSubstr("The reflex is the ingress"));
+  EXPECT_EQ(task.usage().prompt_tokens(), 300) << "the plan's call and the answer's";
+  EXPECT_EQ(task.usage().completion_tokens(), 80);
 }
 
 TEST_F(ModelAnswers, ATokenBudgetStopsATaskThatNeedsMore) {

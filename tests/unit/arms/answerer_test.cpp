@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "src/answerer/citations.h"
 #include "src/answerer/extractive.h"
+#include "scripted_model.h"
 
 namespace octo::arms {
 namespace {
@@ -18,6 +18,8 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using testing::Reply;
+using testing::ScriptedModel;
 
 const std::vector<AnswerSource>& Guide() {
   static const auto* const sources = new std::vector<AnswerSource>{
@@ -95,37 +97,6 @@ TEST(ReadCitations, KnownMarksSupportSentencesUnknownOnesDoNot) {
   EXPECT_THAT(cited.unsupported, ElementsAre(HasSubstr("made of cheese")));
 }
 
-// A model that answers what it is told to, and records what it was asked.
-class ScriptedModel final : public llm::LlmClient {
- public:
-  explicit ScriptedModel(absl::StatusOr<llm::Response> reply) : reply_(std::move(reply)) {}
-  absl::StatusOr<llm::Response> Complete(const llm::Request& request,
-                                         const llm::TextSink&) override {
-    absl::MutexLock lock(&mu_);
-    requests_.push_back(request);
-    return reply_;
-  }
-  absl::string_view provider() const override { return "openai"; }
-  absl::string_view default_model() const override { return "gpt-4o-mini"; }
-  std::vector<llm::Request> requests() {
-    absl::MutexLock lock(&mu_);
-    return requests_;
-  }
-
- private:
-  absl::StatusOr<llm::Response> reply_;
-  absl::Mutex mu_;
-  std::vector<llm::Request> requests_;
-};
-
-llm::Response Reply(std::string text, bool usage = true) {
-  llm::Response r;
-  r.text = std::move(text);
-  r.model = "gpt-4o-mini";
-  if (usage) r.usage = {.input_tokens = 1000, .output_tokens = 100, .reported = true};
-  return r;
-}
-
 v1::ExecuteRequest Question(const std::string& question) {
   v1::ExecuteRequest request;
   request.set_capability("answer");
@@ -143,7 +114,8 @@ v1::ExecuteRequest Question(const std::string& question) {
 
 struct ModelArm {
   explicit ModelArm(absl::StatusOr<llm::Response> reply) {
-    auto client = std::make_unique<ScriptedModel>(std::move(reply));
+    auto client = std::make_unique<ScriptedModel>(
+        std::vector<absl::StatusOr<llm::Response>>{std::move(reply)});
     scripted = client.get();
     model = ArmModel::ForClient(std::move(client), llm::PriceTable::BuiltIn());
     arm = NewAnswerer(*model);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "octo/task/plan.h"
+#include "src/planner/model_planning.h"
 
 namespace octo::arms {
 namespace {
@@ -28,7 +29,8 @@ class PlannerArm final : public ArmHandler {
     v1::ArmDescription d;
     d.set_kind("planner");
     d.add_capabilities("plan");
-    d.set_cost_tier(v1::COST_TIER_FREE);
+    const bool online = options_.model != nullptr && !options_.model->offline();
+    d.set_cost_tier(online ? v1::COST_TIER_MEDIUM : v1::COST_TIER_FREE);
     return d;
   }
 
@@ -36,13 +38,27 @@ class PlannerArm final : public ArmHandler {
                                               const CallContext& context) override {
     auto plan_request = MakePlanRequest(request);
     if (!plan_request.ok()) return plan_request.status();
+    v1::ExecuteResponse response;
+    std::string fallback;  // why the model's plan was not used
+    if (options_.model != nullptr && !options_.model->offline()) {
+      auto planned = PlanWithModel(*options_.model, request, *plan_request, context,
+                                   options_.max_plan_tokens, &response);
+      if (planned.ok()) {
+        response.mutable_output()->set_text(PlanText(*planned));
+        *response.mutable_output()->mutable_plan() = *std::move(planned);
+        return response;
+      }
+      if (planned.status().code() == absl::StatusCode::kCancelled) return planned.status();
+      fallback = std::string(planned.status().message());
+    }
     auto plan = planner_->Plan(*plan_request, context);
     if (!plan.ok()) return plan.status();
     if (absl::Status valid = ValidatePlan(*plan, *plan_request); !valid.ok()) return valid;
-
-    v1::ExecuteResponse response;
-    response.mutable_output()->set_text(PlanText(*plan));
+    std::string text = PlanText(*plan);
+    if (!fallback.empty()) absl::StrAppend(&text, "Planned by rules: ", fallback, "\n");
+    response.mutable_output()->set_text(std::move(text));
     *response.mutable_output()->mutable_plan() = *std::move(plan);
+    response.mutable_provenance()->set_method("heuristic");
     return response;
   }
 

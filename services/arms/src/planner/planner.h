@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "octo/v1/arm.pb.h"
 #include "src/runtime/arm_handler.h"
+#include "src/runtime/model.h"
 
 namespace octo::arms {
 
@@ -50,13 +51,19 @@ struct PlannerArmOptions {
   // Used when PlanParams.available_capabilities is empty: the step capabilities of the
   // standard arms.
   std::vector<std::string> default_capabilities = {"retrieve", "execute", "code"};
+  // When set and online, plans come from this model (see model_planning.h), and from the
+  // heuristic planner only when the model gives no valid plan. Must outlive the arm.
+  const ArmModel* model = nullptr;
+  // Most tokens of one plan the model writes (a step's budget share may lower it).
+  int max_plan_tokens = 1024;
 };
 
-// Capability "plan", cost tier FREE. Reads ExecuteRequest.instruction (the goal), context,
+// Capability "plan", cost tier FREE (MEDIUM with a model). Reads ExecuteRequest.instruction (the goal), context,
 // acceptance_criteria and PlanParams; answers with ArmOutput.plan and a readable text.
 // INVALID_ARGUMENT for an empty or oversized goal, negative max_steps, or when no available
-// capability can run a step. INTERNAL when the planner returns a plan that breaks the rules
-// (a bug in a heuristic planner, a bad answer from a model).
+// capability can run a step. INTERNAL when the heuristic planner returns a plan that breaks
+// the rules (a bug). The provenance says how the plan was made: method "llm" (the model's),
+// or "heuristic" (no model, or the model's plan was unusable; the text says why).
 std::unique_ptr<ArmHandler> NewPlannerArm(std::unique_ptr<Planner> planner,
                                           PlannerArmOptions options = {});
 

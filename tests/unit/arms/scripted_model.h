@@ -1,0 +1,49 @@
+// A language model for arm unit tests: answers with the replies it was given, in order (the
+// last one again once they run out), and records every request.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "octo/llm/llm_client.h"
+
+namespace octo::arms::testing {
+
+class ScriptedModel final : public llm::LlmClient {
+ public:
+  explicit ScriptedModel(std::vector<absl::StatusOr<llm::Response>> replies)
+      : replies_(std::move(replies)) {}
+
+  absl::StatusOr<llm::Response> Complete(const llm::Request& request,
+                                         const llm::TextSink&) override {
+    absl::MutexLock lock(&mu_);
+    requests_.push_back(request);
+    const size_t i = std::min(requests_.size(), replies_.size()) - 1;
+    return replies_[i];
+  }
+  absl::string_view provider() const override { return "openai"; }
+  absl::string_view default_model() const override { return "gpt-4o-mini"; }
+
+  std::vector<llm::Request> requests() {
+    absl::MutexLock lock(&mu_);
+    return requests_;
+  }
+
+ private:
+  const std::vector<absl::StatusOr<llm::Response>> replies_;
+  absl::Mutex mu_;
+  std::vector<llm::Request> requests_;
+};
+
+// A reply from gpt-4o-mini; with `usage`, 1000 tokens in and 100 out.
+inline llm::Response Reply(std::string text, bool usage = true) {
+  llm::Response r;
+  r.text = std::move(text);
+  r.model = "gpt-4o-mini";
+  if (usage) r.usage = {.input_tokens = 1000, .output_tokens = 100, .reported = true};
+  return r;
+}
+
+}  // namespace octo::arms::testing
