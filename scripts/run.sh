@@ -71,7 +71,7 @@ TXT
 octoctl="$bin/tools/octoctl/octoctl"
 sleep 1  # let the orchestrator describe its arms
 echo "== demo: ingest the README, then ask about it"
-"$octoctl" ingest "$root/README.md"
+(cd "$root" && "$octoctl" ingest README.md)  # the document id is the path as given
 "$octoctl" submit --wait "What does the reflex do?"
 echo "== demo: run a program through the executor arm"
 "$octoctl" submit --wait --exec "echo hello from the executor arm" "say hello"
