@@ -126,10 +126,10 @@ TEST_F(ReflexTest, PiiIsRedactedBeforeItIsStoredOrLogged) {
   EXPECT_EQ(RowsContaining(email), 0);
   EXPECT_EQ(RowsContaining(card), 0);
   EXPECT_GT(RowsContaining("[EMAIL]"), 0);  // the query can find what is there
-  for (const char* log : {"reflex.log", "orchestrator.log", "arm-retriever.log"}) {
-    const std::string text = ReadFile(absl::StrCat(logs_->path(), "/", log));
-    EXPECT_THAT(text, Not(HasSubstr(email))) << log;
-    EXPECT_THAT(text, Not(HasSubstr(card))) << log;
+  for (const Service* s : {reflex_, orchestrator_, retriever_}) {
+    const std::string text = ReadFile(s->log_path);
+    EXPECT_THAT(text, Not(HasSubstr(email))) << s->log_path;
+    EXPECT_THAT(text, Not(HasSubstr(card))) << s->log_path;
   }
 }
 
@@ -163,7 +163,7 @@ TEST_F(ReflexTest, InvalidArgumentNamesTheFieldInDetails) {
 }
 
 TEST_F(ReflexTest, InvalidationReachesEveryReflex) {
-  Service* second = LaunchReflex("reflex-2");
+  Service* second = LaunchReflex();
   auto second_tasks = v1::TaskService::NewStub(Channel(second->grpc_port));
   auto submit_to = [](v1::TaskService::Stub& stub, const v1::TaskSpec& spec) {
     v1::SubmitTaskRequest request;
@@ -196,15 +196,14 @@ TEST_F(ReflexTest, InvalidationReachesEveryReflex) {
   // ... and the second one, whose L1 held the entry, no longer answers from it.
   EXPECT_FALSE(submit_to(*second_tasks, spec).cache_hit());
   second->process->Stop(absl::Seconds(10));
-  delete second;
 }
 
 TEST_F(ReflexTest, RateLimitsAreSharedByReplicas) {
   // Two replicas with a tight tier for their own anonymous tenant: 5 requests in all.
   const std::vector<std::string> tight{"--anonymous_tenant=limited",
                                        "--rate_limits=standard:key=5/0.01,tenant=50/0.01"};
-  Service* a = LaunchReflex("reflex-limit-a", tight);
-  Service* b = LaunchReflex("reflex-limit-b", tight);
+  Service* a = LaunchReflex(tight);
+  Service* b = LaunchReflex(tight);
   std::unique_ptr<v1::TaskService::Stub> stubs[] = {
       v1::TaskService::NewStub(Channel(a->grpc_port)),
       v1::TaskService::NewStub(Channel(b->grpc_port))};
@@ -229,10 +228,7 @@ TEST_F(ReflexTest, RateLimitsAreSharedByReplicas) {
   google::rpc::RetryInfo retry;
   ASSERT_TRUE(details->details(0).UnpackTo(&retry));
   EXPECT_GT(retry.retry_delay().seconds(), 0);
-  for (Service* s : {a, b}) {
-    s->process->Stop(absl::Seconds(10));
-    delete s;
-  }
+  for (Service* s : {a, b}) s->process->Stop(absl::Seconds(10));
 }
 
 TEST_F(ReflexTest, RedisOutageDegradesToLocalAndRecovers) {
@@ -247,7 +243,7 @@ TEST_F(ReflexTest, RedisOutageDegradesToLocalAndRecovers) {
   };
   const double local_before = MetricSum(Metrics(*reflex_), "octo_reflex_ratelimit_decisions_total",
                                         "backend=\"local\"");
-  redis_->Kill();
+  system_->redis().Kill();
   for (int i = 0; i < 5; ++i) {
     v1::SubmitTaskResponse response = submit(absl::StrCat("during the outage ", i));
     ASSERT_FALSE(response.task().id().empty());
@@ -256,7 +252,7 @@ TEST_F(ReflexTest, RedisOutageDegradesToLocalAndRecovers) {
   EXPECT_GE(MetricSum(Metrics(*reflex_), "octo_reflex_ratelimit_decisions_total",
                       "backend=\"local\""),
             local_before + 5);
-  ASSERT_TRUE(redis_->Restart().ok());
+  ASSERT_TRUE(system_->redis().Restart().ok());
   // Once Redis is back, results are shared through it again: a result cached by the
   // orchestrator is a hit at the reflex. Each try is a fresh goal, so L1 cannot answer.
   bool hit = false;

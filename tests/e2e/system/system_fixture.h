@@ -20,6 +20,7 @@
 #include "octo/testing/postgres_server.h"
 #include "octo/testing/redis_server.h"
 #include "octo/testing/subprocess.h"
+#include "octo/testing/system.h"
 #include "octo/v1/operations.grpc.pb.h"
 #include "octo/v1/task_service.grpc.pb.h"
 
@@ -27,41 +28,64 @@ namespace octo {
 
 using testing::HttpGet;
 using testing::MetricSum;
-using testing::PickFreePort;
-using testing::Subprocess;
-using testing::WaitForPort;
 
-struct Service {
-  std::string name;
-  int grpc_port = 0;
-  int metrics_port = 0;
-  std::optional<Subprocess> process;
-};
+using Service = testing::ServiceProcess;
 
 class SystemTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    redis_ = testing::RedisServer::Start().value().release();
-    auto dsn = testing::PostgresServer::Shared().CreateDatabase();
-    ASSERT_TRUE(dsn.ok()) << dsn.status();
-    dsn_ = *dsn;
-    logs_ = new testing::TempDir();
-
-    retriever_ = Launch("arm-retriever", OCTO_ARM_BIN, {"--arm=retriever", "--database_url=" + *dsn});
-    executor_ = Launch("arm-executor", OCTO_ARM_BIN, {"--arm=executor"});
-    // The arm must be up before the orchestrator first describes it.
-    orchestrator_ = Launch(
-        "orchestrator", OCTO_ORCHESTRATOR_BIN,
-        {"--database_url=" + *dsn, absl::StrCat("--redis=127.0.0.1:", redis_->port()),
-         absl::StrCat("--arms=127.0.0.1:", retriever_->grpc_port, ",127.0.0.1:",
-                      executor_->grpc_port),
-         "--poll_interval=200ms"});
-    reflex_ = LaunchReflex("reflex");
+    auto started = testing::System::Start(
+        {OCTO_ARM_BIN, OCTO_ORCHESTRATOR_BIN, OCTO_REFLEX_BIN, OCTO_OCTOCTL_BIN});
+    ASSERT_TRUE(started.ok()) << started.status();
+    system_ = started->release();
+    dsn_ = system_->dsn();
+    retriever_ = &system_->Arm("retriever");
+    executor_ = &system_->Arm("executor");
+    // The arms must be up before the orchestrator first describes them.
+    orchestrator_ = &system_->Orchestrator({retriever_, executor_});
+    reflex_ = LaunchReflex();
     tasks_ = v1::TaskService::NewStub(Channel(reflex_->grpc_port)).release();
     direct_ = v1::TaskService::NewStub(Channel(orchestrator_->grpc_port)).release();
     operations_ = v1::Operations::NewStub(Channel(orchestrator_->grpc_port)).release();
-    WaitForArms();
+    absl::Status healthy = system_->WaitForHealthyArms(*orchestrator_, 2);
+    ASSERT_TRUE(healthy.ok()) << healthy;
     IngestNotes();
+  }
+
+  static void TearDownTestSuite() {
+    delete tasks_;
+    delete direct_;
+    delete operations_;
+    if (system_ != nullptr) {
+      // A clean SIGTERM shutdown exits 0.
+      EXPECT_THAT(system_->StopAll(), ::testing::IsEmpty()) << "logs: " << system_->logs();
+    }
+    delete system_;
+  }
+
+  static std::shared_ptr<grpc::Channel> Channel(int port) {
+    return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  }
+
+  // A reflex that accepts API keys and, without one, the anonymous tenant "dev". It runs
+  // until the suite ends unless the test stops it.
+  static Service* LaunchReflex(std::vector<std::string> extra = {}) {
+    extra.push_back("--auth_cache_ttl=1s");
+    return &system_->Reflex(*orchestrator_, std::move(extra));
+  }
+
+  // Runs octoctl with `args`; returns its standard output.
+  static std::string Octoctl(std::vector<std::string> args) {
+    auto out = system_->Octoctl(args);
+    EXPECT_TRUE(out.ok()) << out.status();
+    return out.value_or("");
+  }
+
+  static std::string ReadFile(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
   }
 
   // A document of tenant "dev" the tests' goals find (a retrieval that finds nothing fails
@@ -79,88 +103,6 @@ class SystemTest : public ::testing::Test {
     auto context = Context(/*with_tenant=*/true);
     grpc::Status status = operations_->IngestDocuments(context.get(), ingest, &stored);
     ASSERT_TRUE(status.ok()) << status.error_message();
-  }
-
-  static void TearDownTestSuite() {
-    for (Service* s : {reflex_, orchestrator_, executor_, retriever_}) {
-      if (s != nullptr && s->process) {
-        int status = s->process->Stop(absl::Seconds(10));
-        // A clean SIGTERM shutdown exits 0.
-        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-            << s->name << " exit status " << status << "; log: " << logs_->path();
-      }
-      delete s;
-    }
-    delete tasks_;
-    delete direct_;
-    delete operations_;
-    delete redis_;
-  }
-
-  static std::shared_ptr<grpc::Channel> Channel(int port) {
-    return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
-  }
-
-  static Service* Launch(const std::string& name, const std::string& binary,
-                         std::vector<std::string> flags) {
-    auto* service = new Service{name, PickFreePort(), PickFreePort(), std::nullopt};
-    std::vector<std::string> argv{binary, absl::StrCat("--listen=127.0.0.1:", service->grpc_port),
-                                  absl::StrCat("--metrics_listen=127.0.0.1:", service->metrics_port)};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    testing::SpawnOptions options;
-    options.log_path = absl::StrCat(logs_->path(), "/", name, ".log");
-    auto process = Subprocess::Spawn(argv, options);
-    EXPECT_TRUE(process.ok()) << process.status();
-    service->process = *std::move(process);
-    auto up = WaitForPort(service->grpc_port, absl::Seconds(30));
-    EXPECT_TRUE(up.ok()) << name << ": " << up << "; log: " << options.log_path;
-    return service;
-  }
-
-  // A reflex that accepts API keys and, without one, the anonymous tenant "dev".
-  static Service* LaunchReflex(const std::string& name, std::vector<std::string> extra = {}) {
-    std::vector<std::string> flags{
-        absl::StrCat("--orchestrator=127.0.0.1:", orchestrator_->grpc_port),
-        absl::StrCat("--redis=127.0.0.1:", redis_->port()), "--database_url=" + dsn_,
-        "--allow_anonymous", "--auth_cache_ttl=1s"};
-    flags.insert(flags.end(), extra.begin(), extra.end());
-    return Launch(name, OCTO_REFLEX_BIN, flags);
-  }
-
-  // Runs octoctl with `args`; returns its standard output.
-  static std::string Octoctl(std::vector<std::string> args) {
-    const std::string out = absl::StrCat(logs_->path(), "/octoctl.out");
-    std::vector<std::string> argv{OCTO_OCTOCTL_BIN, "--database_url=" + dsn_,
-                                  absl::StrCat("--redis=127.0.0.1:", redis_->port())};
-    argv.insert(argv.end(), args.begin(), args.end());
-    std::remove(out.c_str());
-    testing::SpawnOptions options;
-    options.log_path = out;
-    auto status = testing::RunCommand(argv, options);
-    EXPECT_TRUE(status.ok()) << status;
-    return ReadFile(out);
-  }
-
-  static std::string ReadFile(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
-
-  static void WaitForArms() {
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
-    while (absl::Now() < deadline) {
-      grpc::ClientContext context;
-      v1::ListArmsResponse arms;
-      if (operations_->ListArms(&context, v1::ListArmsRequest(), &arms).ok()) {
-        int healthy = 0;
-        for (const auto& arm : arms.arms()) healthy += arm.healthy();
-        if (healthy == 2) return;
-      }
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    FAIL() << "arms did not become healthy";
   }
 
   static std::unique_ptr<grpc::ClientContext> Context(bool with_tenant = false) {
@@ -201,9 +143,8 @@ class SystemTest : public ::testing::Test {
     return body.value_or("");
   }
 
+  static inline testing::System* system_ = nullptr;
   static inline std::string dsn_;
-  static inline testing::RedisServer* redis_ = nullptr;
-  static inline testing::TempDir* logs_ = nullptr;
   static inline Service* retriever_ = nullptr;
   static inline Service* executor_ = nullptr;
   static inline Service* orchestrator_ = nullptr;

@@ -74,13 +74,13 @@ TEST_F(SystemTest, TraceIdTravelsFromClientToArm) {
   // Every hop logs with the client's trace id: the orchestrator (its log line may follow the
   // final event by a moment) and the arm.
   const std::string wanted = absl::StrCat("\"trace_id\":\"", kTraceId, "\"");
-  for (const char* log : {"orchestrator.log", "arm-executor.log"}) {
-    const std::string path = absl::StrCat(logs_->path(), "/", log);
+  for (const Service* s : {orchestrator_, executor_}) {
+    const std::string& path = s->log_path;
     const absl::Time deadline = absl::Now() + absl::Seconds(10);
     while (ReadFile(path).find(wanted) == std::string::npos && absl::Now() < deadline) {
       absl::SleepFor(absl::Milliseconds(20));
     }
-    EXPECT_THAT(ReadFile(path), HasSubstr(wanted)) << log;
+    EXPECT_THAT(ReadFile(path), HasSubstr(wanted)) << path;
   }
 }
 

@@ -75,6 +75,8 @@ class System {
 
   const std::string& dsn() const { return dsn_; }
   int redis_port() const { return redis_->port(); }
+  // For tests of a Redis outage (Kill, Restart).
+  RedisServer& redis() { return *redis_; }
   const std::string& logs() const { return logs_.path(); }
 
  private:
