@@ -316,17 +316,8 @@ void ReflexService::Forward(grpc::CallbackServerContext* context,
 grpc::ServerUnaryReactor* ReflexService::GetTask(grpc::CallbackServerContext* context,
                                                  const v1::GetTaskRequest* request,
                                                  v1::Task* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status status = task::ValidateTaskId(request->task_id()); !status.ok()) {
-    reactor->Finish(rpc::ToGrpcWithDetails(status));
-    return reactor;
-  }
-  std::optional<Principal> principal = Admit(context, reactor);
-  if (!principal) return reactor;
-  auto client = Outgoing(context, principal->tenant_id);
-  orchestrator_->async()->GetTask(client.get(), request, response,
-                                  [reactor, client](grpc::Status s) { reactor->Finish(s); });
-  return reactor;
+  return Relay(context, task::ValidateTaskId(request->task_id()), request, response,
+               [](auto* async, auto... args) { async->GetTask(args...); });
 }
 
 grpc::ServerWriteReactor<v1::TaskEvent>* ReflexService::WatchTask(
@@ -342,29 +333,15 @@ grpc::ServerWriteReactor<v1::TaskEvent>* ReflexService::WatchTask(
 grpc::ServerUnaryReactor* ReflexService::CancelTask(grpc::CallbackServerContext* context,
                                                     const v1::CancelTaskRequest* request,
                                                     v1::Task* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status status = task::ValidateTaskId(request->task_id()); !status.ok()) {
-    reactor->Finish(rpc::ToGrpcWithDetails(status));
-    return reactor;
-  }
-  std::optional<Principal> principal = Admit(context, reactor);
-  if (!principal) return reactor;
-  auto client = Outgoing(context, principal->tenant_id);
-  orchestrator_->async()->CancelTask(client.get(), request, response,
-                                     [reactor, client](grpc::Status s) { reactor->Finish(s); });
-  return reactor;
+  return Relay(context, task::ValidateTaskId(request->task_id()), request, response,
+               [](auto* async, auto... args) { async->CancelTask(args...); });
 }
 
 grpc::ServerUnaryReactor* ReflexService::ListTasks(grpc::CallbackServerContext* context,
                                                    const v1::ListTasksRequest* request,
                                                    v1::ListTasksResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::optional<Principal> principal = Admit(context, reactor);
-  if (!principal) return reactor;
-  auto client = Outgoing(context, principal->tenant_id);
-  orchestrator_->async()->ListTasks(client.get(), request, response,
-                                    [reactor, client](grpc::Status s) { reactor->Finish(s); });
-  return reactor;
+  return Relay(context, absl::OkStatus(), request, response,
+               [](auto* async, auto... args) { async->ListTasks(args...); });
 }
 
 grpc::ServerUnaryReactor* ReflexCheckService::Check(grpc::CallbackServerContext* context,

@@ -9,6 +9,7 @@
 
 #include "grpcpp/channel.h"
 #include "octo/cache/tiered_cache.h"
+#include "octo/rpc/errors.h"
 #include "octo/v1/reflex.grpc.pb.h"
 #include "octo/v1/task_service.grpc.pb.h"
 #include "prometheus/counter.h"
@@ -105,6 +106,24 @@ class ReflexService final : public v1::TaskService::CallbackService {
   // buckets; on failure finishes `reactor` and returns nullopt.
   std::optional<Principal> Admit(grpc::CallbackServerContext* context,
                                  grpc::ServerUnaryReactor* reactor, bool rate_limited = false);
+  // Finishes with `valid` when it is an error; else admits the caller (no rate limit) and
+  // hands the request to the orchestrator as the caller's tenant: `call(async stub, client
+  // context, request, response, done)` makes the call; the reactor finishes with its answer.
+  template <typename Request, typename Response, typename Call>
+  grpc::ServerUnaryReactor* Relay(grpc::CallbackServerContext* context, const absl::Status& valid,
+                                  const Request* request, Response* response, Call call) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    if (!valid.ok()) {
+      reactor->Finish(rpc::ToGrpcWithDetails(valid));
+      return reactor;
+    }
+    std::optional<Principal> principal = Admit(context, reactor);
+    if (!principal) return reactor;
+    std::shared_ptr<grpc::ClientContext> client = Outgoing(context, principal->tenant_id);
+    call(orchestrator_->async(), client.get(), request, response,
+         [reactor, client](grpc::Status s) { reactor->Finish(s); });
+    return reactor;
+  }
   // Forwards a (redacted) submit through single-flight; caches SUCCEEDED results.
   void Forward(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
                const std::string& tenant, const std::string& cache_key,

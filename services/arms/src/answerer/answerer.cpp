@@ -40,12 +40,9 @@ class Answerer final : public ArmHandler {
   Answerer(const ArmModel& model, AnswererOptions options) : model_(model), options_(options) {}
 
   v1::ArmDescription Describe() const override {
-    v1::ArmDescription d;
-    d.set_kind("answerer");
-    d.add_capabilities("answer");
-    d.set_cost_tier(model_.offline() ? v1::COST_TIER_FREE : v1::COST_TIER_MEDIUM);
-    return d;
+    return Description("answerer", {"answer"}, model_.offline() ? v1::COST_TIER_FREE : v1::COST_TIER_MEDIUM);
   }
+
 
   absl::StatusOr<v1::ExecuteResponse> Execute(const v1::ExecuteRequest& request,
                                               const CallContext& call) override {

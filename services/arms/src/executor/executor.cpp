@@ -20,12 +20,9 @@ class Executor final : public ArmHandler {
       : programs_(std::move(programs)), limits_(limits) {}
 
   v1::ArmDescription Describe() const override {
-    v1::ArmDescription d;
-    d.set_kind("executor");
-    d.add_capabilities("execute");
-    d.set_cost_tier(v1::COST_TIER_FREE);
-    return d;
+    return Description("executor", {"execute"}, v1::COST_TIER_FREE);
   }
+
 
   absl::StatusOr<v1::ExecuteResponse> Execute(const v1::ExecuteRequest& request,
                                               const CallContext& context) override {

@@ -46,12 +46,9 @@ class JudgeArm final : public ArmHandler {
       : fallback_(std::move(fallback)) {}
 
   v1::ArmDescription Describe() const override {
-    v1::ArmDescription d;
-    d.set_kind("judge");
-    d.add_capabilities("judge");
-    d.set_cost_tier(v1::COST_TIER_FREE);
-    return d;
+    return Description("judge", {"judge"}, v1::COST_TIER_FREE);
   }
+
 
   absl::StatusOr<v1::ExecuteResponse> Execute(const v1::ExecuteRequest& request,
                                               const CallContext& context) override {

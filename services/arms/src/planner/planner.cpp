@@ -26,13 +26,10 @@ class PlannerArm final : public ArmHandler {
       : planner_(std::move(planner)), options_(std::move(options)) {}
 
   v1::ArmDescription Describe() const override {
-    v1::ArmDescription d;
-    d.set_kind("planner");
-    d.add_capabilities("plan");
     const bool online = options_.model != nullptr && !options_.model->offline();
-    d.set_cost_tier(online ? v1::COST_TIER_MEDIUM : v1::COST_TIER_FREE);
-    return d;
+    return Description("planner", {"plan"}, online ? v1::COST_TIER_MEDIUM : v1::COST_TIER_FREE);
   }
+
 
   absl::StatusOr<v1::ExecuteResponse> Execute(const v1::ExecuteRequest& request,
                                               const CallContext& context) override {

@@ -17,13 +17,9 @@ class Retriever final : public ArmHandler {
   explicit Retriever(store::DocumentRepository& documents) : documents_(documents) {}
 
   v1::ArmDescription Describe() const override {
-    v1::ArmDescription d;
-    d.set_kind("retriever");
-    d.add_capabilities("retrieve");
-    d.add_capabilities("ingest");
-    d.set_cost_tier(v1::COST_TIER_FREE);
-    return d;
+    return Description("retriever", {"retrieve", "ingest"}, v1::COST_TIER_FREE);
   }
+
 
   absl::StatusOr<v1::ExecuteResponse> Execute(const v1::ExecuteRequest& request,
                                               const CallContext&) override {

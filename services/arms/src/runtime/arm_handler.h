@@ -2,12 +2,24 @@
 #pragma once
 
 #include <functional>
+#include <initializer_list>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "octo/v1/arm.pb.h"
 
 namespace octo::arms {
+
+// An arm's description: its kind, the capabilities it serves and its cost tier.
+inline v1::ArmDescription Description(const char* kind,
+                                      std::initializer_list<const char*> capabilities,
+                                      v1::CostTier cost_tier) {
+  v1::ArmDescription d;
+  d.set_kind(kind);
+  for (const char* c : capabilities) d.add_capabilities(c);
+  d.set_cost_tier(cost_tier);
+  return d;
+}
 
 struct CallContext {
   // True once the caller cancelled or its deadline passed; long work polls it.
