@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole system on this machine, then submits a demo task.
 # Stops everything on Ctrl-C. Data and logs: .octo/ (git-ignored).
-# The planner and answerer arms use the language model set by OCTO_LLM_PROVIDER (offline | openai |
+# The planner, answerer and judge arms use the language model set by OCTO_LLM_PROVIDER (offline | openai |
 # anthropic), OCTO_LLM_BASE_URL, OCTO_LLM_MODEL and OCTO_LLM_API_KEY (or OPENAI_API_KEY /
 # ANTHROPIC_API_KEY), passed through from this environment; offline when unset.
 set -euo pipefail
@@ -64,7 +64,7 @@ cat <<TXT
    retriever     127.0.0.1:50061   metrics http://127.0.0.1:9111/metrics
    executor      127.0.0.1:50062   metrics http://127.0.0.1:9112/metrics
    planner       127.0.0.1:50063   metrics http://127.0.0.1:9113/metrics   model: ${OCTO_LLM_PROVIDER:-offline} ${OCTO_LLM_MODEL:-}
-   judge         127.0.0.1:50064   metrics http://127.0.0.1:9114/metrics
+   judge         127.0.0.1:50064   metrics http://127.0.0.1:9114/metrics   model: ${OCTO_LLM_PROVIDER:-offline} ${OCTO_LLM_MODEL:-}
    answerer      127.0.0.1:50065   metrics http://127.0.0.1:9115/metrics   model: ${OCTO_LLM_PROVIDER:-offline} ${OCTO_LLM_MODEL:-}
    logs          $OCTO_VAR/logs/
 TXT

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<octo::arms::ArmModel> model;
   std::unique_ptr<octo::store::DocumentRepository> documents;
   std::unique_ptr<octo::arms::ArmHandler> handler;
-  if (config.arm == "planner" || config.arm == "answerer") {
+  if (config.arm == "planner" || config.arm == "answerer" || config.arm == "judge") {
     auto opened = octo::arms::ArmModel::Open(config.llm, config.llm_prices, &metrics.registry());
     if (!opened.ok()) Fatal(opened.status());
     model = *std::move(opened);
@@ -63,7 +63,10 @@ int main(int argc, char** argv) {
   } else if (config.arm == "answerer") {
     handler = octo::arms::NewAnswerer(*model, {.max_answer_tokens = config.answer_max_tokens});
   } else {  // judge: Validate accepts no other kind
-    handler = octo::arms::NewJudgeArm(octo::arms::NewKeywordJudge(config.judge_min_coverage));
+    // Open criteria go to the model when there is one, else to keyword coverage.
+    handler = octo::arms::NewJudgeArm(
+        model->offline() ? octo::arms::NewKeywordJudge(config.judge_min_coverage)
+                         : octo::arms::NewModelJudge(*model));
   }
 
   octo::arms::ArmServiceOptions service_options;

@@ -73,8 +73,12 @@ absl::Status Options::Validate() const {
     return ValidateModel();
   }
   if (arm == "judge") {
-    return Require(judge_min_coverage > 0 && judge_min_coverage <= 1, "judge_min_coverage",
-                   "must be in (0, 1]");
+    if (absl::Status status = Require(judge_min_coverage > 0 && judge_min_coverage <= 1,
+                                      "judge_min_coverage", "must be in (0, 1]");
+        !status.ok()) {
+      return status;
+    }
+    return ValidateModel();
   }
   if (arm == "answerer") {
     if (absl::Status status = Require(answer_max_tokens >= 1, "answer_max_tokens", "must be >= 1");

@@ -48,7 +48,8 @@ std::unique_ptr<grpc::ClientContext> Context(bool with_tenant = false) {
   return context;
 }
 
-// One system: retriever, answerer and planner (with `answerer_env`), orchestrator and reflex, the README
+// One system: retriever, and answerer, planner and judge (with `answerer_env`), orchestrator
+// and reflex, the README
 // ingested as "README.md" for tenant "dev".
 class AnswerSystem {
  public:
@@ -59,9 +60,10 @@ class AnswerSystem {
     system_ = *std::move(started);
     ServiceProcess& retriever = system_->Arm("retriever");
     ServiceProcess& answerer = system_->Arm("answerer", {}, answerer_env);
-    ServiceProcess& planner = system_->Arm("planner", {}, std::move(answerer_env));
-    orchestrator_ = &system_->Orchestrator({&retriever, &answerer, &planner});
-    absl::Status healthy = system_->WaitForHealthyArms(*orchestrator_, 3);
+    ServiceProcess& planner = system_->Arm("planner", {}, answerer_env);
+    ServiceProcess& judge = system_->Arm("judge", {}, std::move(answerer_env));
+    orchestrator_ = &system_->Orchestrator({&retriever, &answerer, &planner, &judge});
+    absl::Status healthy = system_->WaitForHealthyArms(*orchestrator_, 4);
     EXPECT_TRUE(healthy.ok()) << healthy << "; logs: " << system_->logs();
     reflex_ = &system_->Reflex(*orchestrator_);
     tasks_ = v1::TaskService::NewStub(grpc::CreateChannel(reflex_->address(),
@@ -173,8 +175,8 @@ TEST_F(OfflineAnswers, AnUnanswerableQuestionFailsAndIsNotCached) {
   EXPECT_FALSE(again.cache_hit()) << "a non-answer was cached";
 }
 
-// The stand-in plans retrieve → answer when asked for a plan, and otherwise answers from the
-// first source the prompt lists, citing it.
+// The stand-in plans retrieve → answer when asked for a plan, finds every criterion met when
+// asked to judge, and otherwise answers from the first source the prompt lists, citing it.
 LlmReply AnswerFromFirstSource(const testing::LlmRecordedRequest& request) {
   LlmReply reply;
   reply.input_tokens = 150;
@@ -185,6 +187,10 @@ LlmReply AnswerFromFirstSource(const testing::LlmRecordedRequest& request) {
        "depends_on": []},
       {"id": "s2", "capability": "answer", "instruction": "What does the reflex do for requests?",
        "depends_on": ["s1"]}], "rationale": "find the sections, then answer from them"})";
+    return reply;
+  }
+  if (absl::StrContains(request.body, "meets one acceptance criterion")) {
+    reply.text = R"({"met": true, "reason": "it says what the reflex checks"})";
     return reply;
   }
   const std::string body = absl::StrReplaceAll(request.body, {{"\\n", "\n"}});
@@ -278,6 +284,26 @@ TEST_F(ModelAnswers, TheModelPlansRetrieveThenAnswer) {
   EXPECT_THAT(task.result().text(), HasSubstr("The reflex is the ingress"));
   EXPECT_EQ(task.usage().prompt_tokens(), 300) << "the plan's call and the answer's";
   EXPECT_EQ(task.usage().completion_tokens(), 80);
+}
+
+TEST_F(ModelAnswers, TheModelJudgesAnOpenCriterion) {
+  v1::TaskSpec spec;
+  spec.set_goal("What does the reflex do for requests, judged?");
+  spec.add_acceptance_criteria("explains what the reflex checks");
+  v1::Task task = system_->AwaitTask(system_->Submit(spec).task().id());
+  ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << Describe(task);
+  const v1::Step* judge = nullptr;
+  for (const v1::Step& s : task.steps()) {
+    if (s.capability() == "judge") judge = &s;
+  }
+  ASSERT_NE(judge, nullptr) << task.DebugString();
+  EXPECT_TRUE(judge->output().judgement().passed());
+  EXPECT_THAT(judge->output().text(), HasSubstr("(llm): it says what the reflex checks"));
+  EXPECT_EQ(judge->provenance().method(), "llm");
+  EXPECT_EQ(judge->usage().prompt_tokens(), 150);
+  // The plan, the answer and the verdict: three calls of 150 in, 40 out.
+  EXPECT_EQ(task.usage().prompt_tokens(), 450);
+  EXPECT_EQ(task.usage().completion_tokens(), 120);
 }
 
 TEST_F(ModelAnswers, ATokenBudgetStopsATaskThatNeedsMore) {

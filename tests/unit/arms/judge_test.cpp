@@ -315,8 +315,9 @@ v1::ExecuteRequest JudgeCall(std::string candidate, std::vector<std::string> cri
 // Records what reaches the fallback and answers `met`.
 class FakeOpenJudge final : public OpenCriterionJudge {
  public:
+  absl::string_view method() const override { return "fake"; }
   absl::StatusOr<Verdict> Judge(absl::string_view criterion, absl::string_view,
-                                const CallContext&) override {
+                                const CallContext&, v1::ExecuteResponse*) override {
     seen.emplace_back(criterion);
     return Verdict{met, "fake"};
   }

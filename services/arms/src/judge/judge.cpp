@@ -17,8 +17,10 @@ class KeywordJudge final : public OpenCriterionJudge {
  public:
   explicit KeywordJudge(double min_coverage) : min_coverage_(min_coverage) {}
 
+  absl::string_view method() const override { return "keywords"; }
+
   absl::StatusOr<Verdict> Judge(absl::string_view criterion, absl::string_view candidate,
-                                const CallContext&) override {
+                                const CallContext&, v1::ExecuteResponse*) override {
     const Coverage coverage = KeywordCoverage(criterion, candidate);
     const size_t total = coverage.found.size() + coverage.missing.size();
     if (total == 0) {
@@ -46,9 +48,9 @@ class JudgeArm final : public ArmHandler {
       : fallback_(std::move(fallback)) {}
 
   v1::ArmDescription Describe() const override {
-    return Description("judge", {"judge"}, v1::COST_TIER_FREE);
+    return Description("judge", {"judge"},
+                       fallback_->method() == "llm" ? v1::COST_TIER_MEDIUM : v1::COST_TIER_FREE);
   }
-
 
   absl::StatusOr<v1::ExecuteResponse> Execute(const v1::ExecuteRequest& request,
                                               const CallContext& context) override {
@@ -93,10 +95,10 @@ class JudgeArm final : public ArmHandler {
       if (*rule != nullptr) {
         verdict = (*rule)->Check(candidate);
       } else {
-        auto judged = fallback_->Judge(criterion, candidate, context);
+        auto judged = fallback_->Judge(criterion, candidate, context, &response);
         if (!judged.ok()) return judged.status();
         verdict = *std::move(judged);
-        how = "keywords";
+        how = std::string(fallback_->method());
       }
       const std::string quoted = absl::StrCat("\"", Excerpt(criterion, 200), "\"");
       if (verdict.met) {

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "src/judge/criteria.h"
 #include "src/runtime/arm_handler.h"
+#include "src/runtime/model.h"
 
 namespace octo::arms {
 
@@ -16,8 +17,12 @@ namespace octo::arms {
 class OpenCriterionJudge {
  public:
   virtual ~OpenCriterionJudge() = default;
+  // How its verdicts are reached, for the judge's text: "keywords", "llm".
+  virtual absl::string_view method() const = 0;
+  // A model-backed judge adds the usage of its calls to `*response`.
   virtual absl::StatusOr<Verdict> Judge(absl::string_view criterion, absl::string_view candidate,
-                                        const CallContext& context) = 0;
+                                        const CallContext& context,
+                                        v1::ExecuteResponse* response) = 0;
 };
 
 // Keyword coverage: met when at least `min_coverage` (0..1) of the criterion's content words
@@ -25,11 +30,16 @@ class OpenCriterionJudge {
 // words is not met (nothing to check it by).
 std::unique_ptr<OpenCriterionJudge> NewKeywordJudge(double min_coverage = 0.6);
 
+// A language model asked, per criterion, for {"met": bool, "reason": string} as JSON. The
+// model's errors fail the judging (see StepErrorFromModel); an unreadable verdict is
+// UNAVAILABLE, so the step is tried again. `model` must be online and outlive the judge.
+std::unique_ptr<OpenCriterionJudge> NewModelJudge(const ArmModel& model, int max_tokens = 256);
+
 // Most criteria and bytes per criterion accepted.
 inline constexpr int kMaxCriteria = 100;
 inline constexpr size_t kMaxCriterionBytes = 4096;
 
-// Capability "judge", cost tier FREE. Reads JudgeParams.candidate and
+// Capability "judge", cost tier FREE (MEDIUM with a model judge). Reads JudgeParams.candidate and
 // ExecuteRequest.acceptance_criteria (blank criteria are skipped); answers with
 // ArmOutput.judgement (passed, one failure line per unmet criterion, score = share met) and a
 // readable text. INVALID_ARGUMENT when the candidate is missing or empty, there is no

@@ -1,0 +1,82 @@
+// The judge arm with a language model for open criteria: rules still judge what they
+// recognise, the model the rest, its verdicts and reasons reported and its usage accounted.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "scripted_model.h"
+#include "src/judge/judge.h"
+
+namespace octo::arms {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using testing::Reply;
+using testing::ScriptedModel;
+
+v1::ExecuteRequest JudgeCall(std::string candidate, std::vector<std::string> criteria) {
+  v1::ExecuteRequest request;
+  request.set_capability("judge");
+  request.mutable_judge()->set_candidate(std::move(candidate));
+  for (std::string& c : criteria) request.add_acceptance_criteria(std::move(c));
+  return request;
+}
+
+struct JudgeWithModel {
+  explicit JudgeWithModel(std::vector<absl::StatusOr<llm::Response>> replies) {
+    auto client = std::make_unique<ScriptedModel>(std::move(replies));
+    scripted = client.get();
+    model = ArmModel::ForClient(std::move(client), llm::PriceTable::BuiltIn());
+    arm = NewJudgeArm(NewModelJudge(*model));
+  }
+  ScriptedModel* scripted = nullptr;
+  std::unique_ptr<ArmModel> model;
+  std::unique_ptr<ArmHandler> arm;
+};
+
+TEST(ModelJudge, TheModelJudgesOpenCriteriaAndRulesTheRest) {
+  JudgeWithModel j({Reply(R"({"met": false, "reason": "it never weighs cost against speed"})")});
+  auto response = j.arm->Execute(
+      JudgeCall("Use Redis.", {"is not empty", "explains the trade-offs"}), {});
+  ASSERT_TRUE(response.ok()) << response.status();
+  const v1::JudgeResult& verdict = response->output().judgement();
+  EXPECT_FALSE(verdict.passed());
+  EXPECT_FLOAT_EQ(verdict.score(), 0.5f);
+  EXPECT_THAT(verdict.failures(),
+              ElementsAre("\"explains the trade-offs\": it never weighs cost against speed"));
+  EXPECT_THAT(response->output().text(), HasSubstr("(llm)"));
+  EXPECT_THAT(response->output().text(), HasSubstr("(rule)"));
+  EXPECT_EQ(response->usage().prompt_tokens(), 1000);
+  EXPECT_EQ(response->provenance().method(), "llm");
+  EXPECT_EQ(j.arm->Describe().cost_tier(), v1::COST_TIER_MEDIUM);
+
+  std::vector<llm::Request> asked = j.scripted->requests();
+  ASSERT_EQ(asked.size(), 1u) << "only the open criterion goes to the model";
+  EXPECT_THAT(asked[0].json_schema, HasSubstr("\"met\""));
+  EXPECT_THAT(asked[0].messages[1].content, HasSubstr("Criterion: explains the trade-offs"));
+  EXPECT_THAT(asked[0].messages[1].content, HasSubstr("Use Redis."));
+}
+
+TEST(ModelJudge, AFencedVerdictIsRead) {
+  JudgeWithModel j({Reply("```json\n{\"met\": true, \"reason\": \"it does\"}\n```")});
+  auto response = j.arm->Execute(JudgeCall("x", {"sounds friendly"}), {});
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_TRUE(response->output().judgement().passed());
+}
+
+TEST(ModelJudge, AnUnreadableVerdictIsUnavailableAndARejectedKeyAPrecondition) {
+  JudgeWithModel unreadable({Reply("Looks good to me!")});
+  auto response = unreadable.arm->Execute(JudgeCall("x", {"sounds friendly"}), {});
+  EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(response.status().message(), HasSubstr("Looks good to me!"));
+
+  JudgeWithModel rejected({absl::UnauthenticatedError("openai said 401")});
+  EXPECT_EQ(rejected.arm->Execute(JudgeCall("x", {"sounds friendly"}), {}).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace octo::arms
