@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets everything up and runs the whole system on this machine, then submits a demo task.
 # Stops everything on Ctrl-C. Data and logs: .octo/ (git-ignored).
-# The planner, answerer and judge arms use the language model set by OCTO_LLM_PROVIDER (offline | openai |
+# The planner, answerer, judge and coder arms use the language model set by OCTO_LLM_PROVIDER (offline | openai |
 # anthropic), OCTO_LLM_BASE_URL, OCTO_LLM_MODEL and OCTO_LLM_API_KEY (or OPENAI_API_KEY /
 # ANTHROPIC_API_KEY), passed through from this environment; offline when unset.
 set -euo pipefail
@@ -50,9 +50,16 @@ start arm-judge "$bin/services/arms/octo-arm" --arm=judge --listen=127.0.0.1:500
   --metrics_listen=127.0.0.1:9114
 start arm-answerer "$bin/services/arms/octo-arm" --arm=answerer --listen=127.0.0.1:50065 \
   --metrics_listen=127.0.0.1:9115
-for port in 50061 50062 50063 50064 50065; do wait_port "$port"; done
-start orchestrator "$bin/services/orchestrator/octo-orchestrator" \
-  --arms=dns:///127.0.0.1:50061,dns:///127.0.0.1:50062,dns:///127.0.0.1:50063,dns:///127.0.0.1:50064,dns:///127.0.0.1:50065
+ports=(50061 50062 50063 50064 50065)
+# The coder needs a language model; offline there is none and "code" is not offered.
+if [[ "${OCTO_LLM_PROVIDER:-offline}" != offline ]]; then
+  start arm-coder "$bin/services/arms/octo-arm" --arm=coder --listen=127.0.0.1:50066 \
+    --metrics_listen=127.0.0.1:9116
+  ports+=(50066)
+fi
+for port in "${ports[@]}"; do wait_port "$port"; done
+arms=$(printf 'dns:///127.0.0.1:%s,' "${ports[@]}")
+start orchestrator "$bin/services/orchestrator/octo-orchestrator" --arms="${arms%,}"
 wait_port 50052
 start reflex "$bin/services/reflex/octo-reflex" --allow_anonymous
 wait_port 50051
@@ -66,6 +73,7 @@ cat <<TXT
    planner       127.0.0.1:50063   metrics http://127.0.0.1:9113/metrics   model: ${OCTO_LLM_PROVIDER:-offline} ${OCTO_LLM_MODEL:-}
    judge         127.0.0.1:50064   metrics http://127.0.0.1:9114/metrics   model: ${OCTO_LLM_PROVIDER:-offline} ${OCTO_LLM_MODEL:-}
    answerer      127.0.0.1:50065   metrics http://127.0.0.1:9115/metrics   model: ${OCTO_LLM_PROVIDER:-offline} ${OCTO_LLM_MODEL:-}
+   coder         127.0.0.1:50066   (only with a model: OCTO_LLM_PROVIDER=openai | anthropic)
    logs          $OCTO_VAR/logs/
 TXT
 octoctl="$bin/tools/octoctl/octoctl"

@@ -1,4 +1,4 @@
-// octo-arm: serves one arm kind (--arm=retriever|executor|planner|judge|answerer) over gRPC.
+// octo-arm: serves one arm kind (--arm=retriever|executor|planner|judge|answerer|coder) over gRPC.
 #include <memory>
 #include <string>
 
@@ -12,6 +12,7 @@
 #include "src/executor/executor.h"
 #include "src/options.h"
 #include "src/judge/judge.h"
+#include "src/coder/coder.h"
 #include "src/planner/heuristic_planner.h"
 #include "src/planner/planner.h"
 #include "src/retriever/retriever.h"
@@ -29,7 +30,8 @@ int main(int argc, char** argv) {
   std::unique_ptr<octo::arms::ArmModel> model;
   std::unique_ptr<octo::store::DocumentRepository> documents;
   std::unique_ptr<octo::arms::ArmHandler> handler;
-  if (config.arm == "planner" || config.arm == "answerer" || config.arm == "judge") {
+  if (config.arm == "planner" || config.arm == "answerer" || config.arm == "judge" ||
+      config.arm == "coder") {
     auto opened = octo::arms::ArmModel::Open(config.llm, config.llm_prices, &metrics.registry());
     if (!opened.ok()) Fatal(opened.status());
     model = *std::move(opened);
@@ -60,6 +62,9 @@ int main(int argc, char** argv) {
     arm_options.max_plan_tokens = config.plan_max_tokens;
     handler = octo::arms::NewPlannerArm(octo::arms::NewHeuristicPlanner(planner_options),
                                         arm_options);
+  } else if (config.arm == "coder") {
+    handler = octo::arms::NewCoder(*model, {.max_code_tokens = config.code_max_tokens,
+                                            .max_repairs = config.code_max_repairs});
   } else if (config.arm == "answerer") {
     handler = octo::arms::NewAnswerer(*model, {.max_answer_tokens = config.answer_max_tokens});
   } else {  // judge: Validate accepts no other kind

@@ -6,7 +6,7 @@ namespace octo::arms {
 
 void Options::Bind(common::ConfigBinder& binder) {
   binder.Bind("arm", "OCTO_ARM", &arm,
-              "arm kind: retriever | executor | planner | judge | answerer");
+              "arm kind: retriever | executor | planner | judge | answerer | coder");
   process.Bind(binder, {.env_prefix = "OCTO_ARM"});
   binder.Bind("database_url", "OCTO_DATABASE_URL", &database_url, "Postgres DSN (retriever)");
   binder.Bind("database_pool", "OCTO_DATABASE_POOL", &database_pool, "Postgres connections");
@@ -22,7 +22,7 @@ void Options::Bind(common::ConfigBinder& binder) {
   binder.Bind("judge_min_coverage", "OCTO_JUDGE_MIN_COVERAGE", &judge_min_coverage,
               "share of key words a free-form criterion needs (judge)");
   binder.Bind("llm_provider", "OCTO_LLM_PROVIDER", &llm.provider,
-              "language model: offline | openai | anthropic (answerer)");
+              "language model: offline | openai | anthropic (planner, answerer, judge, coder)");
   binder.Bind("llm_base_url", "OCTO_LLM_BASE_URL", &llm.base_url,
               "provider URL without /v1; empty: the provider's public endpoint");
   binder.Bind("llm_model", "OCTO_LLM_MODEL", &llm.model, "model name, required with a provider");
@@ -38,6 +38,10 @@ void Options::Bind(common::ConfigBinder& binder) {
               "price table JSON file; empty: the built-in deploy/llm/prices.json");
   binder.Bind("answer_max_tokens", "OCTO_ANSWER_MAX_TOKENS", &answer_max_tokens,
               "most tokens of one answer (answerer)");
+  binder.Bind("code_max_tokens", "OCTO_CODE_MAX_TOKENS", &code_max_tokens,
+              "most tokens of one piece of code (coder)");
+  binder.Bind("code_max_repairs", "OCTO_CODE_MAX_REPAIRS", &code_max_repairs,
+              "repair requests with the checker's diagnostics, at most (coder)");
   binder.Bind("plan_max_tokens", "OCTO_PLAN_MAX_TOKENS", &plan_max_tokens,
               "most tokens of one plan written by a model (planner)");
 }
@@ -80,6 +84,23 @@ absl::Status Options::Validate() const {
     }
     return ValidateModel();
   }
+  if (arm == "coder") {
+    if (absl::Status status = Require(code_max_tokens >= 1, "code_max_tokens", "must be >= 1");
+        !status.ok()) {
+      return status;
+    }
+    if (absl::Status status = Require(code_max_repairs >= 0 && code_max_repairs <= 10,
+                                      "code_max_repairs", "must be between 0 and 10");
+        !status.ok()) {
+      return status;
+    }
+    if (absl::Status status = Require(llm.provider != "offline", "llm_provider (OCTO_LLM_PROVIDER)",
+                                      "the coder needs a language model: openai or anthropic");
+        !status.ok()) {
+      return status;
+    }
+    return ValidateModel();
+  }
   if (arm == "answerer") {
     if (absl::Status status = Require(answer_max_tokens >= 1, "answer_max_tokens", "must be >= 1");
         !status.ok()) {
@@ -89,7 +110,7 @@ absl::Status Options::Validate() const {
   }
   return absl::InvalidArgumentError(absl::StrCat("arm: unknown kind \"", arm,
                                                  "\" (available: retriever, executor, planner, "
-                                                 "judge, answerer)"));
+                                                 "judge, answerer, coder)"));
 }
 
 }  // namespace octo::arms

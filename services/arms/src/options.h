@@ -23,10 +23,12 @@ struct Options {
   int exec_max_output_bytes = 64 << 10;
   int planner_max_steps = 8;        // when a request sets none
   double judge_min_coverage = 0.6;  // keyword share for free-form criteria
-  llm::ProviderConfig llm;          // OCTO_LLM_*: the arm's language model (planner, answerer, judge)
+  llm::ProviderConfig llm;          // OCTO_LLM_*: the arm's language model (planner, answerer, judge, coder)
   std::string llm_prices;           // price table file; empty: the built-in one
   int answer_max_tokens = 512;
   int plan_max_tokens = 1024;
+  int code_max_tokens = 2048;
+  int code_max_repairs = 2;
 
   void Bind(common::ConfigBinder& binder);
   // INVALID_ARGUMENT naming the first setting that is wrong for this arm kind.

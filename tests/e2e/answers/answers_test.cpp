@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <sstream>
+#include <vector>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -48,8 +49,8 @@ std::unique_ptr<grpc::ClientContext> Context(bool with_tenant = false) {
   return context;
 }
 
-// One system: retriever, and answerer, planner and judge (with `answerer_env`), orchestrator
-// and reflex, the README
+// One system: retriever, and answerer, planner, judge and, with a model, coder (with
+// `answerer_env`), orchestrator and reflex, the README
 // ingested as "README.md" for tenant "dev".
 class AnswerSystem {
  public:
@@ -61,9 +62,15 @@ class AnswerSystem {
     ServiceProcess& retriever = system_->Arm("retriever");
     ServiceProcess& answerer = system_->Arm("answerer", {}, answerer_env);
     ServiceProcess& planner = system_->Arm("planner", {}, answerer_env);
-    ServiceProcess& judge = system_->Arm("judge", {}, std::move(answerer_env));
-    orchestrator_ = &system_->Orchestrator({&retriever, &answerer, &planner, &judge});
-    absl::Status healthy = system_->WaitForHealthyArms(*orchestrator_, 4);
+    ServiceProcess& judge = system_->Arm("judge", {}, answerer_env);
+    std::vector<const ServiceProcess*> arms = {&retriever, &answerer, &planner, &judge};
+    // A coder needs a model: offline there is none, and "code" is not offered.
+    if (answerer_env.count("OCTO_LLM_PROVIDER") > 0) {
+      arms.push_back(&system_->Arm("coder", {}, answerer_env));
+    }
+    orchestrator_ = &system_->Orchestrator(arms);
+    absl::Status healthy =
+        system_->WaitForHealthyArms(*orchestrator_, static_cast<int>(arms.size()));
     EXPECT_TRUE(healthy.ok()) << healthy << "; logs: " << system_->logs();
     reflex_ = &system_->Reflex(*orchestrator_);
     tasks_ = v1::TaskService::NewStub(grpc::CreateChannel(reflex_->address(),
@@ -176,7 +183,7 @@ TEST_F(OfflineAnswers, AnUnanswerableQuestionFailsAndIsNotCached) {
 }
 
 // The stand-in plans retrieve → answer when asked for a plan, finds every criterion met when
-// asked to judge, and otherwise answers from the first source the prompt lists, citing it.
+// asked to judge, writes code with a syntax error and then without, and otherwise answers from the first source the prompt lists, citing it.
 LlmReply AnswerFromFirstSource(const testing::LlmRecordedRequest& request) {
   LlmReply reply;
   reply.input_tokens = 150;
@@ -187,6 +194,13 @@ LlmReply AnswerFromFirstSource(const testing::LlmRecordedRequest& request) {
        "depends_on": []},
       {"id": "s2", "capability": "answer", "instruction": "What does the reflex do for requests?",
        "depends_on": ["s1"]}], "rationale": "find the sections, then answer from them"})";
+    return reply;
+  }
+  if (absl::StrContains(request.body, "You write code in")) {
+    // Broken first; fixed once the compiler's diagnostics come back.
+    reply.text = absl::StrContains(request.body, "SyntaxError")
+                     ? "```python\ndef add(a, b):\n    return a + b\n```"
+                     : "```python\ndef add(a, b)\n    return a + b\n```";
     return reply;
   }
   if (absl::StrContains(request.body, "meets one acceptance criterion")) {
@@ -304,6 +318,21 @@ TEST_F(ModelAnswers, TheModelJudgesAnOpenCriterion) {
   // The plan, the answer and the verdict: three calls of 150 in, 40 out.
   EXPECT_EQ(task.usage().prompt_tokens(), 450);
   EXPECT_EQ(task.usage().completion_tokens(), 120);
+}
+
+TEST_F(ModelAnswers, TheCoderRepairsCodeTheCompilerRejected) {
+  v1::TaskSpec spec;
+  spec.set_goal("Write a Python function add(a, b) that returns the sum.");
+  spec.add_required_capabilities("code");
+  v1::Task task = system_->AwaitTask(system_->Submit(spec).task().id());
+  ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << Describe(task);
+  const v1::CodeResult& code = task.result().output().code();
+  EXPECT_EQ(code.language(), "python");
+  EXPECT_EQ(code.code(), "def add(a, b):\n    return a + b");
+  EXPECT_EQ(code.check(), "python3 compile");
+  EXPECT_EQ(code.repair_rounds(), 1);
+  EXPECT_EQ(task.result().provenance().arm_kind(), "coder");
+  EXPECT_EQ(task.usage().prompt_tokens(), 300) << "the first try and the repair";
 }
 
 TEST_F(ModelAnswers, ATokenBudgetStopsATaskThatNeedsMore) {

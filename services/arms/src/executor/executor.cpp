@@ -96,14 +96,7 @@ absl::StatusOr<std::unique_ptr<ArmHandler>> NewExecutor(const ExecutorOptions& o
       return absl::InvalidArgumentError(
           absl::StrCat("exec allow-list: \"", name, "\" must be a bare program name"));
     }
-    std::string found;
-    for (const char* dir : {"/usr/local/bin", "/usr/bin", "/bin"}) {
-      std::string path = absl::StrCat(dir, "/", name);
-      if (access(path.c_str(), X_OK) == 0) {
-        found = path;
-        break;
-      }
-    }
+    std::string found = FindProgram(name);
     if (found.empty()) {
       return absl::InvalidArgumentError(
           absl::StrCat("exec allow-list: program \"", name, "\" not found"));

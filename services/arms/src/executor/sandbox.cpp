@@ -231,4 +231,12 @@ absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
   return result;
 }
 
+std::string FindProgram(absl::string_view name) {
+  for (const char* dir : {"/usr/local/bin", "/usr/bin", "/bin"}) {
+    std::string path = absl::StrCat(dir, "/", name);
+    if (access(path.c_str(), X_OK) == 0) return path;
+  }
+  return "";
+}
+
 }  // namespace octo::arms

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "octo/v1/arm.pb.h"
 
@@ -36,6 +37,10 @@ struct SandboxCommand {
 // The program starts with an empty signal mask and default SIGPIPE handling. The first call
 // sets SIGPIPE to SIG_IGN process-wide if it is still SIG_DFL, so that writing stdin to a
 // program that exited early fails with EPIPE instead of killing the caller.
+// The absolute path of program `name` in /usr/local/bin, /usr/bin or /bin (the first that
+// has it, executable), or "" when none does.
+std::string FindProgram(absl::string_view name);
+
 absl::StatusOr<v1::ExecResult> RunSandboxed(const SandboxCommand& command,
                                             const SandboxLimits& limits,
                                             const std::function<bool()>& cancelled);
