@@ -1,7 +1,8 @@
-// Questions answered from the project's README through the real binaries: offline (the
-// extractive answerer) and through a language model served by a local OpenAI-compatible
-// stand-in; answers cite their sources, non-answers fail and are not cached, usage and cost
-// are what the provider reported, and a token budget stops a task that needs more.
+// Tasks done with language models through the real binaries, the models served by a local
+// stand-in speaking the OpenAI and Anthropic wire formats; and offline, the extractive
+// answerer. Answers cite the README's sections, non-answers fail and are not cached, usage and
+// cost are what the provider reported, a token budget stops a task that needs more, the
+// planner plans, the judge judges an open criterion and the coder repairs rejected code.
 #include <fstream>
 #include <map>
 #include <memory>
@@ -357,6 +358,52 @@ TEST_F(ModelAnswers, ARejectedKeyFailsTheTaskWithAClearReasonAndNoKey) {
   ASSERT_EQ(task.state(), v1::TASK_STATE_FAILED) << Describe(task);
   EXPECT_THAT(task.error().message(), HasSubstr("401"));
   EXPECT_THAT(task.error().message(), Not(HasSubstr("sk-e2e-secret-key")));
+}
+
+// The same answer through the Anthropic Messages wire format.
+class AnthropicAnswers : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto llm = testing::LlmStandIn::Start();
+    ASSERT_TRUE(llm.ok()) << llm.status();
+    llm_ = llm->release();
+    llm_->SetResponder(&AnswerFromFirstSource);
+    system_ = new AnswerSystem({{"OCTO_LLM_PROVIDER", "anthropic"},
+                                {"OCTO_LLM_BASE_URL", llm_->base_url()},
+                                {"OCTO_LLM_MODEL", kClaude},
+                                {"ANTHROPIC_API_KEY", "sk-ant-e2e-secret"},
+                                {"OCTO_LLM_MAX_ATTEMPTS", "1"}});
+  }
+  static void TearDownTestSuite() {
+    delete system_;
+    delete llm_;
+  }
+  static constexpr char kClaude[] = "claude-3-5-haiku-20241022";
+  static inline testing::LlmStandIn* llm_ = nullptr;
+  static inline AnswerSystem* system_ = nullptr;
+};
+
+TEST_F(AnthropicAnswers, TheModelsAnswerWithCitationsUsageAndCost) {
+  v1::Task task = system_->Ask("What does the reflex do for requests?");
+  ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << Describe(task);
+  EXPECT_THAT(task.result().text(), HasSubstr("The reflex is the ingress"));
+  EXPECT_EQ(task.result().provenance().provider(), "anthropic");
+  EXPECT_EQ(task.result().provenance().model(), kClaude);
+  ASSERT_EQ(task.result().output().answer().citations_size(), 1);
+  EXPECT_EQ(task.usage().prompt_tokens(), 150);
+  EXPECT_EQ(task.usage().completion_tokens(), 40);
+  const double expected = *llm::PriceTable::BuiltIn().Cost(kClaude, {.input_tokens = 150,
+                                                                      .output_tokens = 40});
+  EXPECT_DOUBLE_EQ(task.usage().cost_usd(), expected);
+  bool asked = false;
+  for (const testing::LlmRecordedRequest& r : llm_->requests()) {
+    if (!absl::StrContains(r.body, "What does the reflex do for requests?")) continue;
+    asked = true;
+    EXPECT_EQ(r.path, "/v1/messages");
+    EXPECT_EQ(r.Header("x-api-key"), "sk-ant-e2e-secret");
+    EXPECT_FALSE(r.Header("anthropic-version").empty());
+  }
+  EXPECT_TRUE(asked);
 }
 
 }  // namespace
