@@ -52,6 +52,18 @@ absl::Status Options::ValidateModel() const {
   return with_key.Validate();
 }
 
+namespace {
+
+// The first error of `checks`, in order, or OK.
+absl::Status FirstError(std::initializer_list<absl::Status> checks) {
+  for (const absl::Status& status : checks) {
+    if (!status.ok()) return status;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status Options::Validate() const {
   using common::Require;
   if (absl::Status status = Require(max_concurrency >= 1, "max_concurrency", "must be >= 1");
@@ -64,49 +76,27 @@ absl::Status Options::Validate() const {
   }
   if (arm == "executor") return absl::OkStatus();
   if (arm == "planner") {
-    if (absl::Status status =
-            Require(planner_max_steps >= 1 && planner_max_steps <= kMaxPlanSteps,
-                    "planner_max_steps", absl::StrCat("must be between 1 and ", kMaxPlanSteps));
-        !status.ok()) {
-      return status;
-    }
-    if (absl::Status status = Require(plan_max_tokens >= 1, "plan_max_tokens", "must be >= 1");
-        !status.ok()) {
-      return status;
-    }
-    return ValidateModel();
+    return FirstError(
+        {Require(planner_max_steps >= 1 && planner_max_steps <= kMaxPlanSteps,
+                 "planner_max_steps", absl::StrCat("must be between 1 and ", kMaxPlanSteps)),
+         Require(plan_max_tokens >= 1, "plan_max_tokens", "must be >= 1"), ValidateModel()});
   }
   if (arm == "judge") {
-    if (absl::Status status = Require(judge_min_coverage > 0 && judge_min_coverage <= 1,
-                                      "judge_min_coverage", "must be in (0, 1]");
-        !status.ok()) {
-      return status;
-    }
-    return ValidateModel();
+    return FirstError({Require(judge_min_coverage > 0 && judge_min_coverage <= 1,
+                               "judge_min_coverage", "must be in (0, 1]"),
+                       ValidateModel()});
   }
   if (arm == "coder") {
-    if (absl::Status status = Require(code_max_tokens >= 1, "code_max_tokens", "must be >= 1");
-        !status.ok()) {
-      return status;
-    }
-    if (absl::Status status = Require(code_max_repairs >= 0 && code_max_repairs <= 10,
-                                      "code_max_repairs", "must be between 0 and 10");
-        !status.ok()) {
-      return status;
-    }
-    if (absl::Status status = Require(llm.provider != "offline", "llm_provider (OCTO_LLM_PROVIDER)",
-                                      "the coder needs a language model: openai or anthropic");
-        !status.ok()) {
-      return status;
-    }
-    return ValidateModel();
+    return FirstError({Require(code_max_tokens >= 1, "code_max_tokens", "must be >= 1"),
+                       Require(code_max_repairs >= 0 && code_max_repairs <= 10,
+                               "code_max_repairs", "must be between 0 and 10"),
+                       Require(llm.provider != "offline", "llm_provider (OCTO_LLM_PROVIDER)",
+                               "the coder needs a language model: openai or anthropic"),
+                       ValidateModel()});
   }
   if (arm == "answerer") {
-    if (absl::Status status = Require(answer_max_tokens >= 1, "answer_max_tokens", "must be >= 1");
-        !status.ok()) {
-      return status;
-    }
-    return ValidateModel();
+    return FirstError(
+        {Require(answer_max_tokens >= 1, "answer_max_tokens", "must be >= 1"), ValidateModel()});
   }
   return absl::InvalidArgumentError(absl::StrCat("arm: unknown kind \"", arm,
                                                  "\" (available: retriever, executor, planner, "

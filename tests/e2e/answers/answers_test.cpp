@@ -222,18 +222,18 @@ LlmReply AnswerFromFirstSource(const testing::LlmRecordedRequest& request) {
   return reply;
 }
 
-class ModelAnswers : public ::testing::Test {
+// A suite's system, its models served by one stand-in answering as AnswerFromFirstSource.
+template <typename Suite>
+class StandInSuite : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
+  static void Start(std::map<std::string, std::string> env) {
     auto llm = testing::LlmStandIn::Start();
     ASSERT_TRUE(llm.ok()) << llm.status();
     llm_ = llm->release();
     llm_->SetResponder(&AnswerFromFirstSource);
-    system_ = new AnswerSystem({{"OCTO_LLM_PROVIDER", "openai"},
-                                {"OCTO_LLM_BASE_URL", llm_->base_url()},
-                                {"OCTO_LLM_MODEL", kModel},
-                                {"OCTO_LLM_API_KEY", "sk-e2e-secret-key"},
-                                {"OCTO_LLM_MAX_ATTEMPTS", "1"}});
+    env["OCTO_LLM_BASE_URL"] = llm_->base_url();
+    env["OCTO_LLM_MAX_ATTEMPTS"] = "1";
+    system_ = new AnswerSystem(std::move(env));
   }
   static void TearDownTestSuite() {
     delete system_;
@@ -243,22 +243,38 @@ class ModelAnswers : public ::testing::Test {
   static inline AnswerSystem* system_ = nullptr;
 };
 
-TEST_F(ModelAnswers, TheModelsAnswerWithCitationsUsageAndCost) {
-  v1::Task task = system_->Ask("What does the reflex do for requests?");
+// The stand-in's answer to "What does the reflex do for requests?", with its usage (150 in,
+// 40 out) and the price table's cost.
+void ExpectTheStandInsAnswer(const v1::Task& task, const std::string& provider,
+                             const std::string& model) {
   ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << Describe(task);
   EXPECT_THAT(task.result().text(), HasSubstr("The reflex is the ingress"));
   EXPECT_EQ(task.result().provenance().method(), "llm");
-  EXPECT_EQ(task.result().provenance().model(), kModel);
-  EXPECT_EQ(task.result().provenance().provider(), "openai");
+  EXPECT_EQ(task.result().provenance().model(), model);
+  EXPECT_EQ(task.result().provenance().provider(), provider);
   ASSERT_EQ(task.result().output().answer().citations_size(), 1);
   EXPECT_THAT(task.result().output().answer().citations(0).source_id(), HasSubstr("README.md"));
   EXPECT_EQ(task.result().output().answer().unsupported_sentences_size(), 0);
   EXPECT_EQ(task.usage().prompt_tokens(), 150);
   EXPECT_EQ(task.usage().completion_tokens(), 40);
   EXPECT_FALSE(task.usage().cost_unknown());
-  const double expected = *llm::PriceTable::BuiltIn().Cost(kModel, {.input_tokens = 150,
-                                                                     .output_tokens = 40});
+  const double expected = *llm::PriceTable::BuiltIn().Cost(model, {.input_tokens = 150,
+                                                                    .output_tokens = 40});
   EXPECT_DOUBLE_EQ(task.usage().cost_usd(), expected);
+}
+
+class ModelAnswers : public StandInSuite<ModelAnswers> {
+ protected:
+  static void SetUpTestSuite() {
+    Start({{"OCTO_LLM_PROVIDER", "openai"},
+           {"OCTO_LLM_MODEL", kModel},
+           {"OCTO_LLM_API_KEY", "sk-e2e-secret-key"}});
+  }
+};
+
+TEST_F(ModelAnswers, TheModelsAnswerWithCitationsUsageAndCost) {
+  v1::Task task = system_->Ask("What does the reflex do for requests?");
+  ExpectTheStandInsAnswer(task, "openai", kModel);
 
   // The model got the question, the sources and the key, as the wire format says.
   bool asked = false;
@@ -361,40 +377,19 @@ TEST_F(ModelAnswers, ARejectedKeyFailsTheTaskWithAClearReasonAndNoKey) {
 }
 
 // The same answer through the Anthropic Messages wire format.
-class AnthropicAnswers : public ::testing::Test {
+class AnthropicAnswers : public StandInSuite<AnthropicAnswers> {
  protected:
   static void SetUpTestSuite() {
-    auto llm = testing::LlmStandIn::Start();
-    ASSERT_TRUE(llm.ok()) << llm.status();
-    llm_ = llm->release();
-    llm_->SetResponder(&AnswerFromFirstSource);
-    system_ = new AnswerSystem({{"OCTO_LLM_PROVIDER", "anthropic"},
-                                {"OCTO_LLM_BASE_URL", llm_->base_url()},
-                                {"OCTO_LLM_MODEL", kClaude},
-                                {"ANTHROPIC_API_KEY", "sk-ant-e2e-secret"},
-                                {"OCTO_LLM_MAX_ATTEMPTS", "1"}});
-  }
-  static void TearDownTestSuite() {
-    delete system_;
-    delete llm_;
+    Start({{"OCTO_LLM_PROVIDER", "anthropic"},
+           {"OCTO_LLM_MODEL", kClaude},
+           {"ANTHROPIC_API_KEY", "sk-ant-e2e-secret"}});
   }
   static constexpr char kClaude[] = "claude-3-5-haiku-20241022";
-  static inline testing::LlmStandIn* llm_ = nullptr;
-  static inline AnswerSystem* system_ = nullptr;
 };
 
 TEST_F(AnthropicAnswers, TheModelsAnswerWithCitationsUsageAndCost) {
   v1::Task task = system_->Ask("What does the reflex do for requests?");
-  ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << Describe(task);
-  EXPECT_THAT(task.result().text(), HasSubstr("The reflex is the ingress"));
-  EXPECT_EQ(task.result().provenance().provider(), "anthropic");
-  EXPECT_EQ(task.result().provenance().model(), kClaude);
-  ASSERT_EQ(task.result().output().answer().citations_size(), 1);
-  EXPECT_EQ(task.usage().prompt_tokens(), 150);
-  EXPECT_EQ(task.usage().completion_tokens(), 40);
-  const double expected = *llm::PriceTable::BuiltIn().Cost(kClaude, {.input_tokens = 150,
-                                                                      .output_tokens = 40});
-  EXPECT_DOUBLE_EQ(task.usage().cost_usd(), expected);
+  ExpectTheStandInsAnswer(task, "anthropic", kClaude);
   bool asked = false;
   for (const testing::LlmRecordedRequest& r : llm_->requests()) {
     if (!absl::StrContains(r.body, "What does the reflex do for requests?")) continue;

@@ -112,17 +112,9 @@ v1::ExecuteRequest Question(const std::string& question) {
   return request;
 }
 
-struct ModelArm {
-  explicit ModelArm(absl::StatusOr<llm::Response> reply) {
-    auto client = std::make_unique<ScriptedModel>(
-        std::vector<absl::StatusOr<llm::Response>>{std::move(reply)});
-    scripted = client.get();
-    model = ArmModel::ForClient(std::move(client), llm::PriceTable::BuiltIn());
-    arm = NewAnswerer(*model);
-  }
-  ScriptedModel* scripted = nullptr;
-  std::unique_ptr<ArmModel> model;
-  std::unique_ptr<ArmHandler> arm;
+struct ModelArm : testing::ArmWithModel {
+  explicit ModelArm(absl::StatusOr<llm::Response> reply)
+      : ArmWithModel({std::move(reply)}, [](const ArmModel& m) { return NewAnswerer(m); }) {}
 };
 
 TEST(Answerer, AsksTheModelWithTheSourcesAndAccountsForTheCall) {

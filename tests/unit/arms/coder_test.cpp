@@ -31,16 +31,11 @@ TEST(CodeInReply, TakesTheFirstFencedBlockElseTheReply) {
   EXPECT_EQ(CodeInReply("```\nx = 1\n"), "x = 1");
 }
 
-struct CoderWithModel {
-  explicit CoderWithModel(std::vector<absl::StatusOr<llm::Response>> replies, int repairs = 2) {
-    auto client = std::make_unique<ScriptedModel>(std::move(replies));
-    scripted = client.get();
-    model = ArmModel::ForClient(std::move(client), llm::PriceTable::BuiltIn());
-    arm = NewCoder(*model, {.max_repairs = repairs});
-  }
-  ScriptedModel* scripted = nullptr;
-  std::unique_ptr<ArmModel> model;
-  std::unique_ptr<ArmHandler> arm;
+struct CoderWithModel : testing::ArmWithModel {
+  explicit CoderWithModel(std::vector<absl::StatusOr<llm::Response>> replies, int repairs = 2)
+      : ArmWithModel(std::move(replies), [repairs](const ArmModel& m) {
+          return NewCoder(m, {.max_repairs = repairs});
+        }) {}
 };
 
 v1::ExecuteRequest CodeStep(std::string instruction) {

@@ -25,16 +25,10 @@ v1::ExecuteRequest JudgeCall(std::string candidate, std::vector<std::string> cri
   return request;
 }
 
-struct JudgeWithModel {
-  explicit JudgeWithModel(std::vector<absl::StatusOr<llm::Response>> replies) {
-    auto client = std::make_unique<ScriptedModel>(std::move(replies));
-    scripted = client.get();
-    model = ArmModel::ForClient(std::move(client), llm::PriceTable::BuiltIn());
-    arm = NewJudgeArm(NewModelJudge(*model));
-  }
-  ScriptedModel* scripted = nullptr;
-  std::unique_ptr<ArmModel> model;
-  std::unique_ptr<ArmHandler> arm;
+struct JudgeWithModel : testing::ArmWithModel {
+  explicit JudgeWithModel(std::vector<absl::StatusOr<llm::Response>> replies)
+      : ArmWithModel(std::move(replies),
+                     [](const ArmModel& m) { return NewJudgeArm(NewModelJudge(m)); }) {}
 };
 
 TEST(ModelJudge, TheModelJudgesOpenCriteriaAndRulesTheRest) {

@@ -59,18 +59,13 @@ v1::ExecuteRequest PlanStep(std::string goal) {
   return request;
 }
 
-struct PlannerWithModel {
-  explicit PlannerWithModel(std::vector<absl::StatusOr<llm::Response>> replies) {
-    auto client = std::make_unique<ScriptedModel>(std::move(replies));
-    scripted = client.get();
-    model = ArmModel::ForClient(std::move(client), llm::PriceTable::BuiltIn());
-    PlannerArmOptions options;
-    options.model = model.get();
-    arm = NewPlannerArm(NewHeuristicPlanner({}), options);
-  }
-  ScriptedModel* scripted = nullptr;
-  std::unique_ptr<ArmModel> model;
-  std::unique_ptr<ArmHandler> arm;
+struct PlannerWithModel : testing::ArmWithModel {
+  explicit PlannerWithModel(std::vector<absl::StatusOr<llm::Response>> replies)
+      : ArmWithModel(std::move(replies), [](const ArmModel& m) {
+          PlannerArmOptions options;
+          options.model = &m;
+          return NewPlannerArm(NewHeuristicPlanner({}), options);
+        }) {}
 };
 
 TEST(ModelPlanner, TheModelsPlanWithItsUsage) {

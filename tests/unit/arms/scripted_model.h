@@ -1,13 +1,17 @@
 // A language model for arm unit tests: answers with the replies it was given, in order (the
-// last one again once they run out), and records every request.
+// last one again once they run out), and records every request; and an arm built on one.
 #pragma once
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "octo/llm/llm_client.h"
+#include "src/runtime/arm_handler.h"
+#include "src/runtime/model.h"
 
 namespace octo::arms::testing {
 
@@ -45,5 +49,19 @@ inline llm::Response Reply(std::string text, bool usage = true) {
   if (usage) r.usage = {.input_tokens = 1000, .output_tokens = 100, .reported = true};
   return r;
 }
+
+// An arm built on a scripted model: `make(model)` makes the arm.
+struct ArmWithModel {
+  template <typename Make>
+  ArmWithModel(std::vector<absl::StatusOr<llm::Response>> replies, Make make) {
+    auto client = std::make_unique<ScriptedModel>(std::move(replies));
+    scripted = client.get();
+    model = ArmModel::ForClient(std::move(client), llm::PriceTable::BuiltIn());
+    arm = make(*model);
+  }
+  ScriptedModel* scripted = nullptr;
+  std::unique_ptr<ArmModel> model;
+  std::unique_ptr<ArmHandler> arm;
+};
 
 }  // namespace octo::arms::testing
