@@ -302,4 +302,19 @@ absl::string_view BacktickSpan(absl::string_view text) {
   return absl::StripAsciiWhitespace(text.substr(open + 1, close - open - 1));
 }
 
+std::vector<std::string> PlannerCapabilities(const std::vector<std::string>& available,
+                                             const std::vector<std::string>& hints) {
+  std::vector<std::string> offered;
+  for (const std::string& c : available) {
+    if (c != "plan" && c != "judge") offered.push_back(c);
+  }
+  auto rank = [&](const std::string& c) {
+    const auto hint = std::find(hints.begin(), hints.end(), c);
+    return hint == hints.end() ? hints.size() : static_cast<size_t>(hint - hints.begin());
+  };
+  std::stable_sort(offered.begin(), offered.end(),
+                   [&](const std::string& a, const std::string& b) { return rank(a) < rank(b); });
+  return offered;
+}
+
 }  // namespace octo::task

@@ -233,6 +233,25 @@ TEST_F(DagTest, ThePlannerIsToldTheLimitAndTheFleetsCapabilities) {
   EXPECT_TRUE(request.plan().feedback().empty());
 }
 
+TEST_F(DagTest, ThePlannerIsOfferedTheTasksRoutingHintsFirst) {
+  auto work = FakeArm::Start({.capabilities = {"work", "retrieve"}});
+  auto planner = FakeArm::Start({.capabilities = {"plan"}});
+  planner->SetHandler([](const v1::ExecuteRequest&) {
+    v1::PlanResult plan;
+    Planned(&plan, "a", "work");
+    return PlanAnswer(plan);
+  });
+  TestReplica& r = StartReplica({work->target(), planner->target()});
+  WaitForArms(r, 2);
+  v1::TaskSpec spec = Spec(kLongGoal);
+  spec.add_routing_hints("work");
+  v1::Task task = SubmitAndRun(r, spec);
+  ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << task.error().message();
+  ASSERT_EQ(planner->total_calls(), 1);
+  EXPECT_THAT(planner->calls()[0].request.plan().available_capabilities(),
+              ElementsAre("work", "retrieve"));
+}
+
 TEST_F(DagTest, ACapabilityNoArmOffersFailsWithNoArm) {
   auto work = FakeArm::Start({.capabilities = {"retrieve"}});
   TestReplica& r = StartReplica({work->target()});

@@ -79,7 +79,8 @@ TEST(ModelPlanner, TheModelsPlanWithItsUsage) {
   std::vector<llm::Request> asked = p.scripted->requests();
   ASSERT_EQ(asked.size(), 1u);
   EXPECT_THAT(asked[0].json_schema, HasSubstr("\"depends_on\""));
-  EXPECT_THAT(asked[0].messages[1].content, HasSubstr("Capabilities: retrieve, answer"));
+  EXPECT_THAT(asked[0].messages[1].content,
+              HasSubstr("Capabilities, preferred first: retrieve, answer"));
   EXPECT_THAT(asked[0].messages[1].content,
               HasSubstr("Who polishes the lens, per the care guide?"));
 }

@@ -103,5 +103,15 @@ TEST(Lexicon, RunVerbsQuestionWordsAndBackticks) {
   EXPECT_EQ(BacktickSpan("no command"), "");
 }
 
+TEST(PlannerCapabilities, HintsComeFirstStagesAndUnavailableHintsAreLeftOut) {
+  const std::vector<std::string> available = {"plan", "retrieve", "answer", "execute", "judge",
+                                              "code"};
+  EXPECT_THAT(PlannerCapabilities(available, {}),
+              ElementsAre("retrieve", "answer", "execute", "code"));
+  EXPECT_THAT(PlannerCapabilities(available, {"code", "translate", "execute"}),
+              ElementsAre("code", "execute", "retrieve", "answer"));
+  EXPECT_THAT(PlannerCapabilities({"plan"}, {"retrieve"}), IsEmpty());
+}
+
 }  // namespace
 }  // namespace octo::task

@@ -56,7 +56,8 @@ std::string PlanPrompt(const PlanRequest& request) {
     absl::StrAppend(&prompt, "\nAn earlier result was rejected because:\n- ",
                     absl::StrJoin(request.feedback, "\n- "), "\n");
   }
-  absl::StrAppend(&prompt, "\nCapabilities: ", absl::StrJoin(request.capabilities, ", "),
+  absl::StrAppend(&prompt, "\nCapabilities, preferred first: ",
+                  absl::StrJoin(request.capabilities, ", "),
                   "\nAt most ", request.max_steps, " steps.\nJSON Schema of the reply:\n",
                   kPlanSchema);
   return prompt;

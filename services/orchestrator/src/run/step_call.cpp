@@ -2,6 +2,7 @@
 // request a step sends.
 #include <algorithm>
 
+#include "octo/task/capabilities.h"
 #include "octo/telemetry/trace.h"
 #include "src/run/integrate.h"
 #include "src/run/task_run_internal.h"
@@ -128,8 +129,11 @@ void TaskRun::FillRoleParams(int index, v1::ExecuteRequest* request) const {
     case v1::STEP_ROLE_PLAN: {
       v1::PlanParams* plan = request->mutable_plan();
       plan->set_max_steps(env_.options.max_plan_steps);
-      for (const std::string& cap : env_.arms->AvailableCapabilities()) {
-        if (cap != "plan" && cap != "judge") plan->add_available_capabilities(cap);
+      const std::vector<std::string> hints(spec.routing_hints().begin(),
+                                           spec.routing_hints().end());
+      for (std::string& cap :
+           task::PlannerCapabilities(env_.arms->AvailableCapabilities(), hints)) {
+        plan->add_available_capabilities(std::move(cap));
       }
       for (const std::string& line : state_.Feedback(round)) plan->add_feedback(line);
       return;

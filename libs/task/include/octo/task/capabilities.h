@@ -41,4 +41,10 @@ bool IsQuestionWord(absl::string_view word);
 // The text inside the first `…`, trimmed: a command given verbatim. "" when there is none.
 absl::string_view BacktickSpan(absl::string_view text);
 
+// The capabilities a planner is offered, in order of preference: `available` without the
+// orchestrator's own stages ("plan", "judge"), the task's routing `hints` first (in their
+// order), then the rest (in theirs). Hints not available are left out.
+std::vector<std::string> PlannerCapabilities(const std::vector<std::string>& available,
+                                             const std::vector<std::string>& hints);
+
 }  // namespace octo::task
