@@ -92,4 +92,13 @@ std::string Redact(std::string_view text, std::span<const PiiFinding> findings,
   return out;
 }
 
+bool ParseRedactionStrategy(std::string_view name, RedactionStrategy* strategy) {
+  if (name == "typed_mask") *strategy = RedactionStrategy::kTypedMask;
+  else if (name == "hash") *strategy = RedactionStrategy::kHash;
+  else if (name == "keep_last4") *strategy = RedactionStrategy::kKeepLast4;
+  else if (name == "remove") *strategy = RedactionStrategy::kRemove;
+  else return false;
+  return true;
+}
+
 }  // namespace octo::safety

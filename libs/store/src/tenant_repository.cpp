@@ -20,6 +20,9 @@ const Statement kUpsertTenant{
     "ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, tier = EXCLUDED.tier, "
     "redaction = EXCLUDED.redaction"};
 
+const Statement kGetTenant{"tenant_get",
+                           "SELECT id, name, tier, redaction FROM tenants WHERE id = $1"};
+
 const Statement kInsertKey{
     "api_key_insert",
     "INSERT INTO api_keys (key_hash, prefix, tenant_id, name) "
@@ -56,6 +59,20 @@ class PgTenantRepository final : public TenantRepository {
       Exec(tx, kUpsertTenant, tenant.id, tenant.name, tenant.tier, tenant.redaction);
       tx.commit();
       return absl::OkStatus();
+    });
+  }
+
+  absl::StatusOr<Tenant> GetTenant(absl::string_view id) override {
+    return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<Tenant> {
+      pqxx::read_transaction tx(c);
+      pqxx::result rows = Exec(tx, kGetTenant, std::string(id));
+      if (rows.empty()) return absl::NotFoundError(absl::StrCat("no tenant \"", id, "\""));
+      Tenant t;
+      t.id = rows[0]["id"].c_str();
+      t.name = rows[0]["name"].c_str();
+      t.tier = rows[0]["tier"].c_str();
+      t.redaction = rows[0]["redaction"].c_str();
+      return t;
     });
   }
 

@@ -59,7 +59,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextB
   if (found.ok()) {
     Principal p{found->tenant.id, found->tenant.tier, safety::RedactionStrategy::kTypedMask,
                 absl::StrCat("key-", found->key.id)};
-    ParseRedactionStrategy(found->tenant.redaction, &p.redaction);
+    safety::ParseRedactionStrategy(found->tenant.redaction, &p.redaction);
     principal = std::move(p);
   } else {
     principal = found.status();

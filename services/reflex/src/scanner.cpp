@@ -32,15 +32,6 @@ v1::Verdict Decide(bool blocked, const v1::ReflexVerdict& verdict) {
 
 }  // namespace
 
-bool ParseRedactionStrategy(absl::string_view name, safety::RedactionStrategy* strategy) {
-  if (name == "typed_mask") *strategy = safety::RedactionStrategy::kTypedMask;
-  else if (name == "hash") *strategy = safety::RedactionStrategy::kHash;
-  else if (name == "keep_last4") *strategy = safety::RedactionStrategy::kKeepLast4;
-  else if (name == "remove") *strategy = safety::RedactionStrategy::kRemove;
-  else return false;
-  return true;
-}
-
 std::string Scanner::ScanField(absl::string_view field, const std::string& text,
                                const ScanPolicy& policy, v1::ReflexVerdict* verdict,
                                bool* blocked) const {

@@ -49,7 +49,4 @@ class Scanner {
   safety::InjectionDetector injection_;
 };
 
-// "typed_mask", "hash", "keep_last4", "remove"; false for anything else.
-bool ParseRedactionStrategy(absl::string_view name, safety::RedactionStrategy* strategy);
-
 }  // namespace octo::reflex

@@ -34,6 +34,15 @@ TEST_F(TenantRepositoryTest, CreatedKeyAuthenticatesToItsTenant) {
   EXPECT_EQ(p.key.name, "ci");
 }
 
+TEST_F(TenantRepositoryTest, GetTenantReadsWhatWasUpserted) {
+  OCTO_ASSERT_OK(repo_->UpsertTenant({.id = "beta", .name = "Beta", .redaction = "hash"}));
+  OCTO_ASSIGN_OR_FAIL(Tenant t, repo_->GetTenant("beta"));
+  EXPECT_EQ(t.name, "Beta");
+  EXPECT_EQ(t.tier, "standard");
+  EXPECT_EQ(t.redaction, "hash");
+  EXPECT_EQ(repo_->GetTenant("gamma").status().code(), absl::StatusCode::kNotFound);
+}
+
 TEST_F(TenantRepositoryTest, OnlyTheHashIsStored) {
   OCTO_ASSIGN_OR_FAIL(CreatedApiKey created, repo_->CreateApiKey("acme", ""));
   auto rows = Sql(dsn_, "SELECT encode(key_hash, 'hex') || prefix || name FROM api_keys");

@@ -12,6 +12,9 @@ namespace {
 class FakeTenants final : public store::TenantRepository {
  public:
   absl::Status UpsertTenant(const store::Tenant&) override { return absl::OkStatus(); }
+  absl::StatusOr<store::Tenant> GetTenant(absl::string_view) override {
+    return absl::UnimplementedError("");
+  }
   absl::StatusOr<store::CreatedApiKey> CreateApiKey(absl::string_view,
                                                     absl::string_view) override {
     return absl::UnimplementedError("");

@@ -90,15 +90,5 @@ TEST(Scanner, CheckReportsRoutingHints) {
   EXPECT_GT(response.verdict().routing_hints_size(), 0);
 }
 
-TEST(ParseRedactionStrategy, KnowsTheFourNames) {
-  safety::RedactionStrategy s;
-  EXPECT_TRUE(ParseRedactionStrategy("hash", &s));
-  EXPECT_EQ(s, safety::RedactionStrategy::kHash);
-  EXPECT_TRUE(ParseRedactionStrategy("typed_mask", &s));
-  EXPECT_TRUE(ParseRedactionStrategy("keep_last4", &s));
-  EXPECT_TRUE(ParseRedactionStrategy("remove", &s));
-  EXPECT_FALSE(ParseRedactionStrategy("shred", &s));
-}
-
 }  // namespace
 }  // namespace octo::reflex

@@ -78,5 +78,16 @@ TEST(Redact, UnsortedOverlappingAndOutOfRangeFindings) {
   EXPECT_EQ(Redact(text, {}, RedactionStrategy::kTypedMask), text);
 }
 
+TEST(ParseRedactionStrategy, KnowsTheFourNames) {
+  RedactionStrategy s;
+  EXPECT_TRUE(ParseRedactionStrategy("hash", &s));
+  EXPECT_EQ(s, RedactionStrategy::kHash);
+  EXPECT_TRUE(ParseRedactionStrategy("typed_mask", &s));
+  EXPECT_TRUE(ParseRedactionStrategy("keep_last4", &s));
+  EXPECT_TRUE(ParseRedactionStrategy("remove", &s));
+  EXPECT_FALSE(ParseRedactionStrategy("shred", &s));
+  EXPECT_EQ(s, RedactionStrategy::kRemove);
+}
+
 }  // namespace
 }  // namespace octo::safety

@@ -23,6 +23,10 @@ enum class RedactionStrategy {
 // in any order; overlapping findings are merged and spans past the end of the text are
 // clipped. No byte sequence of a finding's span survives unless it also occurs elsewhere in
 // the text (kKeepLast4 keeps at most four of its characters).
+// The strategy a tenant's policy names: "typed_mask", "hash", "keep_last4" or "remove"; false
+// for anything else (`strategy` is then unchanged).
+bool ParseRedactionStrategy(std::string_view name, RedactionStrategy* strategy);
+
 std::string Redact(std::string_view text, std::span<const PiiFinding> findings,
                    RedactionStrategy strategy);
 

@@ -46,6 +46,9 @@ class TenantRepository {
   // id or an unknown redaction strategy.
   virtual absl::Status UpsertTenant(const Tenant& tenant) = 0;
 
+  // The tenant with `id`; NOT_FOUND when there is none.
+  virtual absl::StatusOr<Tenant> GetTenant(absl::string_view id) = 0;
+
   // A new key for an existing tenant (NOT_FOUND otherwise).
   virtual absl::StatusOr<CreatedApiKey> CreateApiKey(absl::string_view tenant_id,
                                                      absl::string_view name) = 0;
