@@ -50,7 +50,9 @@ start arm-judge "$bin/services/arms/octo-arm" --arm=judge --listen=127.0.0.1:500
   --metrics_listen=127.0.0.1:9114
 start arm-answerer "$bin/services/arms/octo-arm" --arm=answerer --listen=127.0.0.1:50065 \
   --metrics_listen=127.0.0.1:9115
-ports=(50061 50062 50063 50064 50065)
+start arm-guardian "$bin/services/arms/octo-arm" --arm=guardian --listen=127.0.0.1:50067 \
+  --metrics_listen=127.0.0.1:9117
+ports=(50061 50062 50063 50064 50065 50067)
 # The coder needs a language model; offline there is none and "code" is not offered.
 if [[ "${OCTO_LLM_PROVIDER:-offline}" != offline ]]; then
   start arm-coder "$bin/services/arms/octo-arm" --arm=coder --listen=127.0.0.1:50066 \
@@ -74,6 +76,7 @@ cat <<TXT
    judge         127.0.0.1:50064   metrics http://127.0.0.1:9114/metrics   model: ${OCTO_LLM_PROVIDER:-offline} ${OCTO_LLM_MODEL:-}
    answerer      127.0.0.1:50065   metrics http://127.0.0.1:9115/metrics   model: ${OCTO_LLM_PROVIDER:-offline} ${OCTO_LLM_MODEL:-}
    coder         127.0.0.1:50066   (only with a model: OCTO_LLM_PROVIDER=openai | anthropic)
+   guardian      127.0.0.1:50067   metrics http://127.0.0.1:9117/metrics
    logs          $OCTO_VAR/logs/
 TXT
 octoctl="$bin/tools/octoctl/octoctl"

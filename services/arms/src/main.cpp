@@ -10,6 +10,7 @@
 #include "octo/telemetry/metrics.h"
 #include "src/answerer/answerer.h"
 #include "src/executor/executor.h"
+#include "src/guardian/guardian.h"
 #include "src/options.h"
 #include "src/judge/judge.h"
 #include "src/coder/coder.h"
@@ -65,6 +66,8 @@ int main(int argc, char** argv) {
   } else if (config.arm == "coder") {
     handler = octo::arms::NewCoder(*model, {.max_code_tokens = config.code_max_tokens,
                                             .max_repairs = config.code_max_repairs});
+  } else if (config.arm == "guardian") {
+    handler = octo::arms::NewGuardian();
   } else if (config.arm == "answerer") {
     handler = octo::arms::NewAnswerer(*model, {.max_answer_tokens = config.answer_max_tokens});
   } else {  // judge: Validate accepts no other kind

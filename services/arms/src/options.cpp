@@ -74,7 +74,7 @@ absl::Status Options::Validate() const {
     return Require(!database_url.empty(), "database_url (OCTO_DATABASE_URL)",
                    "required by retriever");
   }
-  if (arm == "executor") return absl::OkStatus();
+  if (arm == "executor" || arm == "guardian") return absl::OkStatus();
   if (arm == "planner") {
     return FirstError(
         {Require(planner_max_steps >= 1 && planner_max_steps <= kMaxPlanSteps,
@@ -100,7 +100,7 @@ absl::Status Options::Validate() const {
   }
   return absl::InvalidArgumentError(absl::StrCat("arm: unknown kind \"", arm,
                                                  "\" (available: retriever, executor, planner, "
-                                                 "judge, answerer, coder)"));
+                                                 "judge, answerer, coder, guardian)"));
 }
 
 }  // namespace octo::arms

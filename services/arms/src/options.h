@@ -13,7 +13,7 @@
 namespace octo::arms {
 
 struct Options {
-  std::string arm;  // required: retriever | executor | planner | judge | answerer
+  std::string arm;  // required: retriever | executor | planner | judge | answerer | coder | guardian
   rpc::ProcessOptions process{.listen = "127.0.0.1:50061", .metrics_listen = "127.0.0.1:9111"};
   std::string database_url;  // retriever only
   int database_pool = 8;

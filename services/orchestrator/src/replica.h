@@ -19,6 +19,7 @@
 #include "src/journal/event_hub.h"
 #include "src/api/operations_service.h"
 #include "src/api/task_service.h"
+#include "src/run/step_guard.h"
 #include "src/run/task_writer.h"
 
 namespace octo::orchestrator {
@@ -66,6 +67,7 @@ class Replica {
   std::unique_ptr<store::TaskRepository> tasks_;
   std::unique_ptr<cache::Cache> result_cache_;
   std::unique_ptr<EventHub> hub_;
+  std::unique_ptr<StepGuard> guard_;
   std::unique_ptr<TaskWriter> writer_;
   std::unique_ptr<ArmRegistry> arms_;
   std::unique_ptr<Engine> engine_;

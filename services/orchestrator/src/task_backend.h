@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "octo/store/notification_listener.h"
 #include "octo/store/task_repository.h"
+#include "src/run/step_guard.h"
 
 namespace octo::orchestrator {
 
@@ -20,6 +21,9 @@ struct TaskBackend {
   std::function<absl::StatusOr<std::unique_ptr<store::NotificationListener>>(
       store::NotificationListener::Callback on_notify)>
       listen;
+  // The tenant's redaction strategy, for guarding arm outputs (see StepGuard). Empty: every
+  // tenant's outputs are masked by type.
+  RedactionLookup redactions;
 };
 
 // Postgres: a pool of `pool_size` connections to `database_url` and LISTEN on a connection of

@@ -25,7 +25,7 @@ except ImportError:  # pragma: no cover
     print("PyYAML (python3-yaml) is not installed: skipped")
     sys.exit(77)
 
-ARM_KINDS = ["retriever", "executor", "planner", "judge"]
+ARM_KINDS = ["retriever", "executor", "planner", "judge", "answerer", "guardian"]
 # Prometheus job names (deploy/prometheus/prometheus.yaml: job = app.kubernetes.io/name),
 # also used by tests/integration/deploy/deploy_queries_test.cpp.
 JOBS = {"octo-reflex", "octo-orchestrator"} | {f"octo-arm-{k}" for k in ARM_KINDS}

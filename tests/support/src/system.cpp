@@ -131,7 +131,12 @@ std::vector<std::string> System::StopAll(absl::Duration grace) {
     ServiceProcess& s = **it;
     if (!s.process || !s.process->running()) continue;
     const int status = s.process->Stop(grace);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) unclean.push_back(s.name);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+    const std::string how = WIFSIGNALED(status) ? absl::StrCat("signal ", WTERMSIG(status))
+                                                : absl::StrCat("exit ", WEXITSTATUS(status));
+    std::string log = ReadAll(s.log_path);
+    if (log.size() > 2000) log = log.substr(log.size() - 2000);
+    unclean.push_back(absl::StrCat(s.name, " (", how, "), log ends:\n", log));
   }
   return unclean;
 }

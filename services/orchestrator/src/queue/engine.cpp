@@ -9,7 +9,7 @@
 namespace octo::orchestrator {
 
 Engine::Engine(EngineOptions options, store::TaskRepository& tasks, TaskWriter& writer,
-               ArmRegistry& arms, cache::Cache* result_cache, EventHub& hub,
+               ArmRegistry& arms, cache::Cache* result_cache, EventHub& hub, StepGuard& guard,
                prometheus::Registry& registry)
     : options_(std::move(options)),
       tasks_(tasks),
@@ -48,6 +48,7 @@ Engine::Engine(EngineOptions options, store::TaskRepository& tasks, TaskWriter& 
   env_.results = &results_;
   env_.hub = &hub;
   env_.metrics = &run_metrics_;
+  env_.guard = &guard;
 }
 
 Engine::~Engine() { Stop(); }

@@ -47,7 +47,8 @@ class Engine {
  public:
   // `result_cache` may be null (no cache writes).
   Engine(EngineOptions options, store::TaskRepository& tasks, TaskWriter& writer, ArmRegistry& arms,
-         cache::Cache* result_cache, EventHub& hub, prometheus::Registry& registry);
+         cache::Cache* result_cache, EventHub& hub, StepGuard& guard,
+         prometheus::Registry& registry);
   ~Engine();
 
   void Start();

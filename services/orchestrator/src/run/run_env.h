@@ -12,6 +12,7 @@
 #include "src/routing/arm_registry.h"
 #include "src/run/result_sink.h"
 #include "src/run/retry_policy.h"
+#include "src/run/step_guard.h"
 #include "src/run/task_writer.h"
 
 namespace octo::orchestrator {
@@ -53,6 +54,7 @@ struct RunEnv {
   ResultSink* results = nullptr;
   EventHub* hub = nullptr;
   RunMetrics* metrics = nullptr;
+  StepGuard* guard = nullptr;
 };
 
 }  // namespace octo::orchestrator

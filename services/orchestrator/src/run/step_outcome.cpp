@@ -61,6 +61,13 @@ void TaskRun::StepSucceeded(int index, StepCall& call) {
   s.set_state(v1::STEP_STATE_SUCCEEDED);
   *s.mutable_finished_at() = ProtoNow();
   *s.mutable_output() = std::move(*call.response.mutable_output());
+  // Nothing an arm wrote is stored, cached or handed on unguarded.
+  v1::GuardReport guarded = env_.guard->Guard(s.mutable_output(), redaction_);
+  if (guard::IsClean(guarded)) {
+    s.clear_guard();
+  } else {
+    *s.mutable_guard() = std::move(guarded);
+  }
   *s.mutable_usage() = call.response.usage();
   *s.mutable_provenance() = call.response.provenance();
   s.clear_error();
@@ -69,8 +76,9 @@ void TaskRun::StepSucceeded(int index, StepCall& call) {
   state_.MarkUsageDirty();
   state_.MarkCheckpoint();
   state_.MarkDirty(index);
-  state_.Record(MakeEvent(v1::TASK_EVENT_KIND_STEP_SUCCEEDED,
-                          absl::StrCat("step ", s.id(), " succeeded in ", Ms(call.latency)), &s));
+  std::string message = absl::StrCat("step ", s.id(), " succeeded in ", Ms(call.latency));
+  if (s.has_guard()) absl::StrAppend(&message, "; guard ", guard::Summary(s.guard()));
+  state_.Record(MakeEvent(v1::TASK_EVENT_KIND_STEP_SUCCEEDED, message, &s));
   CountStep(s, "succeeded");
   if (s.role() == v1::STEP_ROLE_WORK) {
     call_time_ += call.latency;
@@ -79,8 +87,11 @@ void TaskRun::StepSucceeded(int index, StepCall& call) {
   }
 }
 
-void TaskRun::HandleAttemptFailure(int index, const absl::Status& status,
+void TaskRun::HandleAttemptFailure(int index, const absl::Status& arm_status,
                                    const ArmEndpoint* endpoint) {
+  // An arm's error message may quote what it worked on.
+  const absl::Status status(arm_status.code(),
+                            env_.guard->GuardText(arm_status.message(), redaction_));
   v1::Step& s = step(index);
   StepRt& rt = rt_[index];
   const absl::Time now = absl::Now();

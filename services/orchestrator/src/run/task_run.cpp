@@ -16,7 +16,8 @@ TaskRun::TaskRun(const RunEnv& env, store::ClaimedTask claimed,
       control_(std::move(control)),
       state_(std::move(claimed.task), std::move(claimed.tenant_id)),
       budget_(state_.task().spec().budget()),
-      deadline_(TaskDeadline(state_.task())) {
+      deadline_(TaskDeadline(state_.task())),
+      redaction_(env.guard->RedactionFor(state_.tenant())) {
   if (auto trace = telemetry::TraceContext::Parse(claimed.traceparent)) {
     trace_ = *trace;
   } else {

@@ -105,6 +105,8 @@ class TaskRun {
   telemetry::TraceContext trace_;
   BudgetTracker budget_;
   const absl::Time deadline_;
+  // The tenant's, for guarding what the arms send back.
+  const safety::RedactionStrategy redaction_;
   std::vector<StepRt> rt_;
   uint64_t seen_ = 0;
   absl::BitGen gen_;

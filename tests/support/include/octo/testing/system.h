@@ -69,8 +69,8 @@ class System {
   // error when it exits non-zero (the message holds the output).
   absl::StatusOr<std::string> Octoctl(const std::vector<std::string>& args);
 
-  // SIGTERM to every service still running, newest first; the names of those that did not
-  // exit 0.
+  // SIGTERM to every service still running, newest first; for each that did not exit 0,
+  // its name, how it ended ("signal 9", "exit 1") and the end of its log.
   std::vector<std::string> StopAll(absl::Duration grace = absl::Seconds(10));
 
   const std::string& dsn() const { return dsn_; }
