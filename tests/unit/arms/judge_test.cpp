@@ -317,7 +317,8 @@ class FakeOpenJudge final : public OpenCriterionJudge {
  public:
   absl::string_view method() const override { return "fake"; }
   absl::StatusOr<Verdict> Judge(absl::string_view criterion, absl::string_view,
-                                const CallContext&, v1::ExecuteResponse*) override {
+                                const v1::ExecuteRequest&, const CallContext&,
+                                v1::ExecuteResponse*) override {
     seen.emplace_back(criterion);
     return Verdict{met, "fake"};
   }

@@ -54,6 +54,23 @@ TEST(ModelJudge, TheModelJudgesOpenCriteriaAndRulesTheRest) {
   EXPECT_THAT(asked[0].messages[1].content, HasSubstr("Use Redis."));
 }
 
+TEST(ModelJudge, TheStepsTokenBudgetCapsEveryCallByWhatIsLeft) {
+  JudgeWithModel j({Reply(R"({"met": true, "reason": "yes"})"),
+                    Reply(R"({"met": true, "reason": "yes"})"),
+                    Reply(R"({"met": true, "reason": "yes"})")});
+  v1::ExecuteRequest call =
+      JudgeCall("x", {"sounds friendly", "reads well", "stays on topic"});
+  call.set_max_output_tokens(150);  // each reply costs 100 output tokens
+  auto response = j.arm->Execute(call, {});
+  ASSERT_TRUE(response.ok()) << response.status();
+  std::vector<llm::Request> asked = j.scripted->requests();
+  ASSERT_EQ(asked.size(), 3u);
+  EXPECT_EQ(asked[0].max_tokens, 150);
+  EXPECT_EQ(asked[1].max_tokens, 50);
+  EXPECT_EQ(asked[2].max_tokens, 1) << "spent: one token, and the usage shows the overrun";
+  EXPECT_EQ(response->usage().completion_tokens(), 300);
+}
+
 TEST(ModelJudge, AFencedVerdictIsRead) {
   JudgeWithModel j({Reply("```json\n{\"met\": true, \"reason\": \"it does\"}\n```")});
   auto response = j.arm->Execute(JudgeCall("x", {"sounds friendly"}), {});

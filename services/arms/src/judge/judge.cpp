@@ -20,7 +20,8 @@ class KeywordJudge final : public OpenCriterionJudge {
   absl::string_view method() const override { return "keywords"; }
 
   absl::StatusOr<Verdict> Judge(absl::string_view criterion, absl::string_view candidate,
-                                const CallContext&, v1::ExecuteResponse*) override {
+                                const v1::ExecuteRequest&, const CallContext&,
+                                v1::ExecuteResponse*) override {
     const Coverage coverage = KeywordCoverage(criterion, candidate);
     const size_t total = coverage.found.size() + coverage.missing.size();
     if (total == 0) {
@@ -95,7 +96,7 @@ class JudgeArm final : public ArmHandler {
       if (*rule != nullptr) {
         verdict = (*rule)->Check(candidate);
       } else {
-        auto judged = fallback_->Judge(criterion, candidate, context, &response);
+        auto judged = fallback_->Judge(criterion, candidate, request, context, &response);
         if (!judged.ok()) return judged.status();
         verdict = *std::move(judged);
         how = std::string(fallback_->method());

@@ -19,8 +19,10 @@ class OpenCriterionJudge {
   virtual ~OpenCriterionJudge() = default;
   // How its verdicts are reached, for the judge's text: "keywords", "llm".
   virtual absl::string_view method() const = 0;
-  // A model-backed judge adds the usage of its calls to `*response`.
+  // A model-backed judge adds the usage of its calls to `*response` and keeps the output
+  // tokens of all of the step's calls within step.max_output_tokens.
   virtual absl::StatusOr<Verdict> Judge(absl::string_view criterion, absl::string_view candidate,
+                                        const v1::ExecuteRequest& step,
                                         const CallContext& context,
                                         v1::ExecuteResponse* response) = 0;
 };

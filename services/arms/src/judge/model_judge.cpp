@@ -1,4 +1,5 @@
 // The model-backed judge of open criteria: one call per criterion, the verdict as JSON.
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -34,11 +35,16 @@ class ModelJudge final : public OpenCriterionJudge {
   absl::string_view method() const override { return "llm"; }
 
   absl::StatusOr<Verdict> Judge(absl::string_view criterion, absl::string_view candidate,
-                                const CallContext& call, v1::ExecuteResponse* response) override {
-    llm::Request request;
-    request.max_tokens = max_tokens_;
-    request.deadline = call.deadline;
-    request.cancelled = call.cancelled;
+                                const v1::ExecuteRequest& step, const CallContext& call,
+                                v1::ExecuteResponse* response) override {
+    llm::Request request = model_.NewRequest(step, call, max_tokens_);
+    if (step.max_output_tokens() > 0) {
+      // What the step's earlier criteria spent is gone. At least one token, so that a spent
+      // budget shows as usage past it and the task ends BUDGET_EXCEEDED.
+      const int64_t left = step.max_output_tokens() - response->usage().completion_tokens();
+      request.max_tokens =
+          static_cast<int>(std::clamp<int64_t>(left, 1, request.max_tokens));
+    }
     request.json_schema = kVerdictSchema;
     request.messages = {
         {llm::Role::kSystem, kSystemPrompt},
