@@ -36,15 +36,7 @@ std::string Scanner::ScanField(absl::string_view field, const std::string& text,
                                const ScanPolicy& policy, v1::ReflexVerdict* verdict,
                                bool* blocked) const {
   if (text.empty()) return text;
-  const std::vector<safety::PiiFinding> pii = pii_.Scan(text);
-  for (const safety::PiiFinding& f : pii) {
-    auto* out = verdict->add_pii();
-    out->set_type(AsString(safety::PiiTypeName(f.type)));
-    out->mutable_span()->set_start(f.start);
-    out->mutable_span()->set_end(f.end);
-    out->set_confidence(f.confidence);
-    out->set_field(std::string(field));
-  }
+  std::string redacted = RedactField(field, text, policy, verdict);
   const safety::InjectionResult injection = injection_.Scan(text);
   for (const safety::InjectionFinding& f : injection.findings) {
     auto* out = verdict->add_injections();
@@ -56,9 +48,52 @@ std::string Scanner::ScanField(absl::string_view field, const std::string& text,
     out->set_field(std::string(field));
   }
   if (injection.score >= policy.block_score) *blocked = true;
+  return redacted;
+}
+
+std::string Scanner::RedactField(absl::string_view field, const std::string& text,
+                                 const ScanPolicy& policy, v1::ReflexVerdict* verdict) const {
+  if (text.empty()) return text;
+  const std::vector<safety::PiiFinding> pii = pii_.Scan(text);
+  for (const safety::PiiFinding& f : pii) {
+    auto* out = verdict->add_pii();
+    out->set_type(AsString(safety::PiiTypeName(f.type)));
+    out->mutable_span()->set_start(f.start);
+    out->mutable_span()->set_end(f.end);
+    out->set_confidence(f.confidence);
+    out->set_field(std::string(field));
+  }
   if (pii.empty()) return text;
   verdict->set_redactions(verdict->redactions() + static_cast<int>(pii.size()));
   return safety::Redact(text, pii, policy.redaction);
+}
+
+void Scanner::RedactData(const v1::TaskSpec& spec, const ScanPolicy& policy,
+                         v1::TaskSpec* redacted, v1::ReflexVerdict* verdict) const {
+  if (!spec.labels().empty()) {
+    auto* labels = redacted->mutable_labels();
+    labels->clear();
+    for (const auto& [key, value] : spec.labels()) {
+      // A key that redacts to one already taken (two e-mail addresses) keeps the first.
+      std::string safe_key = RedactField("labels (a key)", key, policy, verdict);
+      std::string safe_value =
+          RedactField(absl::StrCat("labels[", safe_key, "]"), value, policy, verdict);
+      labels->insert({std::move(safe_key), std::move(safe_value)});
+    }
+  }
+  if (spec.has_retrieve()) {
+    redacted->mutable_retrieve()->set_query(
+        RedactField("retrieve.query", spec.retrieve().query(), policy, verdict));
+  }
+  if (spec.has_exec()) {
+    for (int i = 0; i < spec.exec().args_size(); ++i) {
+      redacted->mutable_exec()->set_args(
+          i, RedactField(absl::StrCat("exec.args[", i, "]"), spec.exec().args(i), policy,
+                         verdict));
+    }
+    redacted->mutable_exec()->set_stdin(
+        RedactField("exec.stdin", spec.exec().stdin(), policy, verdict));
+  }
 }
 
 SpecScan Scanner::ScanSpec(const v1::TaskSpec& spec, const ScanPolicy& policy) const {
@@ -78,6 +113,7 @@ SpecScan Scanner::ScanSpec(const v1::TaskSpec& spec, const ScanPolicy& policy) c
         i, ScanField(absl::StrCat("acceptance_criteria[", i, "]"), spec.acceptance_criteria(i),
                      policy, &verdict, &blocked));
   }
+  RedactData(spec, policy, &out.redacted, &verdict);
   verdict.set_verdict(Decide(blocked, verdict));
   SetRoutingHints(out.redacted.goal(), &verdict);
   *out.redacted.mutable_routing_hints() = verdict.routing_hints();

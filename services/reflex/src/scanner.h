@@ -31,9 +31,11 @@ class Scanner {
  public:
   Scanner() = default;
 
-  // Scans goal, context, constraints and acceptance criteria. Verdict: BLOCK when any field's
-  // injection score reaches policy.block_score, else REDACT when PII was found, else ALLOW.
-  // Findings name their field ("goal", "constraints[2]", ...) and carry spans into it.
+  // Scans goal, context, constraints and acceptance criteria for PII and injection, and the
+  // data fields (labels, retrieve.query, exec.args, exec.stdin) for PII. Verdict: BLOCK when
+  // any text field's injection score reaches policy.block_score, else REDACT when PII was
+  // found, else ALLOW. Findings name their field ("goal", "constraints[2]", "exec.args[0]",
+  // "labels[<its key, redacted>]", ...) and carry spans into it.
   SpecScan ScanSpec(const v1::TaskSpec& spec, const ScanPolicy& policy) const;
 
   // The same decision for one text.
@@ -44,6 +46,12 @@ class Scanner {
   std::string ScanField(absl::string_view field, const std::string& text,
                         const ScanPolicy& policy, v1::ReflexVerdict* verdict,
                         bool* blocked) const;
+  // The PII half of ScanField.
+  std::string RedactField(absl::string_view field, const std::string& text,
+                          const ScanPolicy& policy, v1::ReflexVerdict* verdict) const;
+  // Redacts the spec's data fields into `redacted`.
+  void RedactData(const v1::TaskSpec& spec, const ScanPolicy& policy, v1::TaskSpec* redacted,
+                  v1::ReflexVerdict* verdict) const;
 
   safety::PiiDetector pii_;
   safety::InjectionDetector injection_;

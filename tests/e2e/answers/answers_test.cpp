@@ -24,7 +24,7 @@
 #include "octo/testing/system.h"
 #include "octo/v1/operations.grpc.pb.h"
 #include "octo/v1/task_service.grpc.pb.h"
-#include "pqxx/pqxx"
+#include "stored_rows.h"
 
 namespace octo {
 namespace {
@@ -32,6 +32,7 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 using testing::LlmReply;
+using testing::RowsContaining;
 using testing::ServiceProcess;
 using testing::System;
 
@@ -302,21 +303,6 @@ TEST_F(ModelAnswers, TheModelsAnswerWithCitationsUsageAndCost) {
   EXPECT_THAT(compact, HasSubstr("\"completion_tokens\":\"40\""));
 }
 
-// Rows of tasks, task_steps and task_events of the system's database holding `value`.
-int64_t StoredCopies(const std::string& dsn, const std::string& value) {
-  pqxx::connection conn(dsn);
-  pqxx::read_transaction tx(conn);
-  const std::string v = tx.quote(value);
-  return tx.exec1(absl::StrCat(
-      "SELECT (SELECT count(*) FROM tasks WHERE position(convert_to(", v, ", 'UTF8') in "
-      "spec || coalesce(result, ''::bytea) || coalesce(error, ''::bytea)) > 0)"
-      " + (SELECT count(*) FROM task_steps WHERE position(convert_to(", v, ", 'UTF8') in "
-      "step) > 0)"
-      " + (SELECT count(*) FROM task_events WHERE strpos(message, ", v, ") > 0 OR "
-      "position(convert_to(", v, ", 'UTF8') in coalesce(error, ''::bytea)) > 0)"))[0]
-      .as<int64_t>();
-}
-
 TEST_F(ModelAnswers, WhatADocumentHidesNeverReachesTheModelOrTheDatabase) {
   constexpr char kSsn[] = "123-45-6789";
   constexpr char kKey[] = "sk-proj-Ab3dEf9hIjK1mNoPqR2sTuV4wXyZ";
@@ -357,11 +343,11 @@ TEST_F(ModelAnswers, WhatADocumentHidesNeverReachesTheModelOrTheDatabase) {
 
   // Neither value nor the planted instruction is in any task, step or event row.
   const std::string& dsn = system_->system().dsn();
-  EXPECT_EQ(StoredCopies(dsn, kSsn), 0);
-  EXPECT_EQ(StoredCopies(dsn, kKey), 0);
-  EXPECT_EQ(StoredCopies(dsn, kPlanted), 0);
+  EXPECT_EQ(RowsContaining(dsn, kSsn), 0);
+  EXPECT_EQ(RowsContaining(dsn, kKey), 0);
+  EXPECT_EQ(RowsContaining(dsn, kPlanted), 0);
   // The query would have seen them: the redacted passage is stored.
-  EXPECT_GE(StoredCopies(dsn, "The ledger export runs every night at two."), 1);
+  EXPECT_GE(RowsContaining(dsn, "The ledger export runs every night at two."), 1);
 }
 
 TEST_F(ModelAnswers, TheModelPlansRetrieveThenAnswer) {

@@ -1,15 +1,17 @@
 // The reflex in the whole system: API keys, blocking, redaction, Check, cache invalidation.
-#include <pqxx/pqxx>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "google/rpc/error_details.pb.h"
 #include "octo/rpc/errors.h"
 #include "octo/v1/reflex.grpc.pb.h"
+#include "stored_rows.h"
 #include "system_fixture.h"
 
 namespace octo {
 namespace {
+
+using testing::RowsContaining;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -29,18 +31,6 @@ class ReflexTest : public SystemTest {
     auto context = Context();
     if (!key.empty()) context->AddMetadata("authorization", "Bearer " + key);
     return tasks_->SubmitTask(context.get(), request, response);
-  }
-
-  // Sum over the tasks, steps and events tables of rows whose bytes contain `needle`.
-  static int RowsContaining(const std::string& needle) {
-    pqxx::connection conn(dsn_);
-    pqxx::work tx(conn);
-    const std::string sql =
-        "SELECT (SELECT count(*) FROM tasks WHERE position($1::bytea in spec) > 0 "
-        "  OR position($1::bytea in coalesce(result, ''::bytea)) > 0)"
-        " + (SELECT count(*) FROM task_steps WHERE position($1::bytea in step) > 0)"
-        " + (SELECT count(*) FROM task_events WHERE strpos(coalesce(message, ''), $2) > 0)";
-    return tx.exec_params1(sql, pqxx::binarystring(needle), needle)[0].as<int>();
   }
 };
 
@@ -108,10 +98,16 @@ TEST_F(ReflexTest, PiiIsRedactedBeforeItIsStoredOrLogged) {
   v1::TaskSpec spec;
   spec.set_goal("Find the refund policy for " + email + " who paid with card " + card);
   spec.set_context("Customer " + email + " wrote twice.");
+  // Data fields too: a label and the first step's search query.
+  const std::string ssn = "123-45-6789";
+  (*spec.mutable_labels())["customer"] = email;
+  spec.mutable_retrieve()->set_query("refund policy " + ssn);
   v1::SubmitTaskResponse response;
   ASSERT_TRUE(SubmitWith("", spec, &response).ok());
   EXPECT_EQ(response.verdict().verdict(), v1::VERDICT_REDACT);
-  EXPECT_EQ(response.verdict().redactions(), 3);
+  EXPECT_EQ(response.verdict().redactions(), 5);
+  EXPECT_EQ(response.task().spec().labels().at("customer"), "[EMAIL]");
+  EXPECT_EQ(response.task().spec().retrieve().query(), "refund policy [US_SSN]");
   EXPECT_THAT(response.task().spec().goal(), HasSubstr("[EMAIL]"));
   EXPECT_THAT(response.task().spec().goal(), HasSubstr("[CREDIT_CARD]"));
   ASSERT_FALSE(WatchAll(response.task().id()).empty());
@@ -123,9 +119,10 @@ TEST_F(ReflexTest, PiiIsRedactedBeforeItIsStoredOrLogged) {
   ASSERT_TRUE(tasks_->GetTask(context.get(), get, &task).ok());
   EXPECT_THAT(task.spec().goal(), Not(HasSubstr(email)));
   EXPECT_THAT(task.spec().context(), Not(HasSubstr(email)));
-  EXPECT_EQ(RowsContaining(email), 0);
-  EXPECT_EQ(RowsContaining(card), 0);
-  EXPECT_GT(RowsContaining("[EMAIL]"), 0);  // the query can find what is there
+  EXPECT_EQ(RowsContaining(dsn_, email), 0);
+  EXPECT_EQ(RowsContaining(dsn_, card), 0);
+  EXPECT_EQ(RowsContaining(dsn_, ssn), 0);
+  EXPECT_GT(RowsContaining(dsn_, "[EMAIL]"), 0);  // the query can find what is there
   for (const Service* s : {reflex_, orchestrator_, retriever_}) {
     const std::string text = ReadFile(s->log_path);
     EXPECT_THAT(text, Not(HasSubstr(email))) << s->log_path;

@@ -42,6 +42,34 @@ TEST(Scanner, PiiInEveryFieldIsRedactedAndNamed) {
   EXPECT_EQ(scan.verdict.pii(1).type(), "US_SSN");
 }
 
+TEST(Scanner, PiiInLabelsAndStepParametersIsRedacted) {
+  v1::TaskSpec spec;
+  spec.set_goal("Find the customer record");
+  (*spec.mutable_labels())["owner"] = "ann@example.com";
+  (*spec.mutable_labels())["bob@example.com"] = "reviewer";
+  spec.mutable_exec()->set_program("grep");
+  spec.mutable_exec()->add_args("-n");
+  spec.mutable_exec()->add_args("123-45-6789");
+  spec.mutable_exec()->set_stdin("ann@example.com,123-45-6789\n");
+  SpecScan scan = SharedScanner().ScanSpec(spec, {});
+  EXPECT_EQ(scan.verdict.verdict(), v1::VERDICT_REDACT);
+  EXPECT_EQ(scan.redacted.labels().at("owner"), "[EMAIL]");
+  EXPECT_EQ(scan.redacted.labels().at("[EMAIL]"), "reviewer");
+  EXPECT_EQ(scan.redacted.exec().args(0), "-n");
+  EXPECT_EQ(scan.redacted.exec().args(1), "[US_SSN]");
+  EXPECT_EQ(scan.redacted.exec().stdin(), "[EMAIL],[US_SSN]\n");
+  EXPECT_EQ(scan.verdict.redactions(), 5);
+  for (const auto& finding : scan.verdict.pii()) {
+    EXPECT_EQ(finding.field().find("example.com"), std::string::npos) << finding.field();
+  }
+
+  v1::TaskSpec search;
+  search.set_goal("Search the tickets");
+  search.mutable_retrieve()->set_query("tickets from ann@example.com");
+  EXPECT_EQ(SharedScanner().ScanSpec(search, {}).redacted.retrieve().query(),
+            "tickets from [EMAIL]");
+}
+
 TEST(Scanner, TenantStrategyChoosesTheRedaction) {
   v1::TaskSpec spec;
   spec.set_goal("card 4111 1111 1111 1111");
