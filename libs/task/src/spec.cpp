@@ -72,6 +72,12 @@ absl::Status ValidateTaskSpec(const v1::TaskSpec& spec) {
   if (budget.deadline().seconds() < 0 || budget.deadline().nanos() < 0) {
     return Invalid("spec.budget.deadline", "must not be negative");
   }
+  if (budget.deadline().nanos() > 999'999'999) {
+    return Invalid("spec.budget.deadline", "nanos must be below 1,000,000,000");
+  }
+  if (budget.deadline().seconds() > kMaxDeadlineSeconds) {
+    return Invalid("spec.budget.deadline", "must be at most 30 days (2592000s)");
+  }
   if (static_cast<size_t>(spec.labels_size()) > kMaxLabels) {
     return Invalid("spec.labels", absl::StrCat("has more than ", kMaxLabels, " entries"));
   }

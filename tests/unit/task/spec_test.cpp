@@ -210,6 +210,21 @@ TEST(ValidateTaskSpec, NegativeBudgetFieldsAreInvalid) {
   ExpectInvalid(ValidateTaskSpec(spec), "spec.budget.deadline");
 }
 
+// Out of Duration's range (or past the longest deadline), which JSON output cannot print.
+TEST(ValidateTaskSpec, DeadlinesOutOfRangeAreInvalid) {
+  v1::TaskSpec spec = ValidSpec();
+  spec.mutable_budget()->mutable_deadline()->set_seconds(1'000'000'000'000);
+  ExpectInvalid(ValidateTaskSpec(spec), "spec.budget.deadline");
+  spec.mutable_budget()->mutable_deadline()->set_seconds(1);
+  spec.mutable_budget()->mutable_deadline()->set_nanos(2'000'000'000);
+  ExpectInvalid(ValidateTaskSpec(spec), "spec.budget.deadline");
+  spec.mutable_budget()->mutable_deadline()->set_seconds(kMaxDeadlineSeconds);
+  spec.mutable_budget()->mutable_deadline()->set_nanos(0);
+  EXPECT_TRUE(ValidateTaskSpec(spec).ok());
+  spec.mutable_budget()->mutable_deadline()->set_seconds(kMaxDeadlineSeconds + 1);
+  ExpectInvalid(ValidateTaskSpec(spec), "spec.budget.deadline");
+}
+
 // A NaN limit compares false against every cost, so it would silently mean "no limit".
 TEST(ValidateTaskSpec, NotANumberCostLimitIsInvalid) {
   v1::TaskSpec spec = ValidSpec();

@@ -2,6 +2,7 @@
 // cache key and task state names.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -22,6 +23,8 @@ inline constexpr size_t kMaxLabels = 32;
 inline constexpr size_t kMaxLabelKeyChars = 64;
 inline constexpr size_t kMaxLabelValueChars = 256;
 inline constexpr size_t kMaxIdempotencyKeyChars = 128;
+// Longest task deadline: 30 days.
+inline constexpr int64_t kMaxDeadlineSeconds = 30 * 24 * 3600;
 
 // OK, or INVALID_ARGUMENT whose message starts with the offending field path
 // ("spec.goal: must not be empty").
