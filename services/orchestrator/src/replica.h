@@ -64,7 +64,7 @@ class Replica {
 
   std::string owner_;
   std::shared_ptr<prometheus::Registry> metrics_;
-  std::unique_ptr<store::TaskRepository> tasks_;
+  std::shared_ptr<store::TaskRepository> tasks_;
   std::unique_ptr<cache::Cache> result_cache_;
   std::unique_ptr<EventHub> hub_;
   std::unique_ptr<StepGuard> guard_;

@@ -14,7 +14,8 @@
 namespace octo::orchestrator {
 
 struct TaskBackend {
-  std::unique_ptr<store::TaskRepository> tasks;
+  // Shared: replicas in one process (tests) may keep their tasks in one repository.
+  std::shared_ptr<store::TaskRepository> tasks;
   // Starts delivering the store's task notifications (store::kTask*Channel) to `on_notify`,
   // returning once they flow. Empty for a repository without notifications: the engine and
   // watchers then rely on polling alone (poll_interval, watch_poll).

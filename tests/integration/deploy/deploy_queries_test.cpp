@@ -7,14 +7,11 @@
 // Redis is down), scrapes every /metrics with the target labels the Prometheus scrape config in
 // deploy/prometheus/prometheus.yaml gives them (job = the pod's app.kubernetes.io/name in
 // deploy/k8s), and checks each query's selectors and labels against that (promql_check.h).
-#include <sys/wait.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -28,9 +25,8 @@
 #include "gtest/gtest.h"
 #include "octo/rpc/metadata.h"
 #include "octo/testing/http.h"
-#include "octo/testing/postgres_server.h"
-#include "octo/testing/redis_server.h"
 #include "octo/testing/subprocess.h"
+#include "octo/testing/system.h"
 #include "octo/v1/operations.grpc.pb.h"
 #include "octo/v1/task_service.grpc.pb.h"
 #include "promql_check.h"
@@ -39,16 +35,7 @@ namespace octo::deploy_test {
 namespace {
 
 using testing::HttpGet;
-using testing::PickFreePort;
-using testing::Subprocess;
-using testing::WaitForPort;
-
-struct Service {
-  std::string job;  // the Prometheus job, as deploy/prometheus/prometheus.yaml names it
-  int grpc_port = 0;
-  int metrics_port = 0;
-  std::optional<Subprocess> process;
-};
+using testing::ServiceProcess;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
@@ -59,97 +46,64 @@ std::string ReadFile(const std::string& path) {
 
 class DeployQueriesTest : public ::testing::Test {
  protected:
+  // Each service is launched under the Prometheus job name deploy/prometheus/prometheus.yaml
+  // gives it.
   static void SetUpTestSuite() {
-    redis_ = testing::RedisServer::Start().value().release();
-    auto dsn = testing::PostgresServer::Shared().CreateDatabase();
-    ASSERT_TRUE(dsn.ok()) << dsn.status();
-    dsn_ = *dsn;
-    logs_ = new testing::TempDir();
+    auto system = testing::System::Start({.arm = OCTO_ARM_BIN,
+                                          .orchestrator = OCTO_ORCHESTRATOR_BIN,
+                                          .reflex = OCTO_REFLEX_BIN});
+    ASSERT_TRUE(system.ok()) << system.status();
+    system_ = system->release();
+    const std::string dsn = system_->dsn();
 
     // What the Kubernetes Job octo-migrate runs; the services then start with --migrate=false.
     testing::SpawnOptions migrate;
-    migrate.log_path = absl::StrCat(logs_->path(), "/migrate.log");
+    migrate.log_path = absl::StrCat(system_->logs(), "/migrate.log");
     ASSERT_TRUE(testing::RunCommand(
-                    {OCTO_ORCHESTRATOR_BIN, "--migrate_only", "--database_url=" + dsn_}, migrate)
+                    {OCTO_ORCHESTRATOR_BIN, "--migrate_only", "--database_url=" + dsn}, migrate)
                     .ok())
         << ReadFile(migrate.log_path);
 
-    const std::string redis = absl::StrCat("--redis=127.0.0.1:", redis_->port());
+    const std::string redis = absl::StrCat("--redis=127.0.0.1:", system_->redis_port());
     std::vector<std::string> arm_targets;
     for (const char* kind : {"retriever", "executor", "planner", "judge"}) {
       std::vector<std::string> flags{absl::StrCat("--arm=", kind)};
-      if (std::string(kind) == "retriever") flags.push_back("--database_url=" + dsn_);
-      Service* arm = Launch(absl::StrCat("octo-arm-", kind), OCTO_ARM_BIN, flags);
-      arm_targets.push_back(absl::StrCat("dns:///127.0.0.1:", arm->grpc_port));
-      services_.push_back(arm);
+      if (std::string(kind) == "retriever") flags.push_back("--database_url=" + dsn);
+      ServiceProcess& arm = system_->Launch(absl::StrCat("octo-arm-", kind), OCTO_ARM_BIN, flags);
+      arm_targets.push_back("dns:///" + arm.address());
+      services_.push_back(&arm);
     }
-    orchestrator_ = Launch("octo-orchestrator", OCTO_ORCHESTRATOR_BIN,
-                           {"--database_url=" + dsn_, redis, "--migrate=false",
-                            "--arms=" + absl::StrJoin(arm_targets, ","), "--poll_interval=200ms"});
-    services_.push_back(orchestrator_);
+    ServiceProcess& orchestrator = system_->Launch(
+        "octo-orchestrator", OCTO_ORCHESTRATOR_BIN,
+        {"--database_url=" + dsn, redis, "--migrate=false",
+         "--arms=" + absl::StrJoin(arm_targets, ","), "--poll_interval=200ms"});
+    services_.push_back(&orchestrator);
     // Anonymous calls for the test only (the manifests keep it off). A small per-key burst so
     // the test can reach the rate limit quickly.
-    reflex_ = Launch("octo-reflex", OCTO_REFLEX_BIN,
-                     {absl::StrCat("--orchestrator=dns:///127.0.0.1:", orchestrator_->grpc_port),
-                      redis, "--database_url=" + dsn_, "--allow_anonymous",
-                      "--rate_limits=standard:key=30/1,tenant=1000/500"});
+    reflex_ = &system_->Launch("octo-reflex", OCTO_REFLEX_BIN,
+                               {"--orchestrator=dns:///" + orchestrator.address(), redis,
+                                "--database_url=" + dsn, "--allow_anonymous",
+                                "--rate_limits=standard:key=30/1,tenant=1000/500"});
     services_.push_back(reflex_);
-    tasks_ = v1::TaskService::NewStub(Channel(reflex_->grpc_port)).release();
-    operations_ = v1::Operations::NewStub(Channel(orchestrator_->grpc_port)).release();
-    WaitForArms(4);
+    tasks_ = v1::TaskService::NewStub(Channel(*reflex_)).release();
+    operations_ = v1::Operations::NewStub(Channel(orchestrator)).release();
+    const absl::Status healthy = system_->WaitForHealthyArms(orchestrator, 4);
+    ASSERT_TRUE(healthy.ok()) << healthy;
   }
 
   static void TearDownTestSuite() {
-    for (auto it = services_.rbegin(); it != services_.rend(); ++it) {
-      Service* s = *it;
-      if (s->process) {
-        const int status = s->process->Stop(absl::Seconds(10));
-        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-            << s->job << " exit status " << status << "; logs: " << logs_->path();
-      }
-      delete s;
-    }
-    services_.clear();
     delete tasks_;
     delete operations_;
-    delete redis_;
-  }
-
-  static std::shared_ptr<grpc::Channel> Channel(int port) {
-    return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                               grpc::InsecureChannelCredentials());
-  }
-
-  static Service* Launch(const std::string& job, const std::string& binary,
-                         std::vector<std::string> flags) {
-    auto* service = new Service{job, PickFreePort(), PickFreePort(), std::nullopt};
-    std::vector<std::string> argv{
-        binary, absl::StrCat("--listen=127.0.0.1:", service->grpc_port),
-        absl::StrCat("--metrics_listen=127.0.0.1:", service->metrics_port)};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    testing::SpawnOptions options;
-    options.log_path = absl::StrCat(logs_->path(), "/", job, ".log");
-    auto process = Subprocess::Spawn(argv, options);
-    EXPECT_TRUE(process.ok()) << process.status();
-    if (process.ok()) service->process = *std::move(process);
-    auto up = WaitForPort(service->grpc_port, absl::Seconds(30));
-    EXPECT_TRUE(up.ok()) << job << ": " << up << "; log: " << ReadFile(options.log_path);
-    return service;
-  }
-
-  static void WaitForArms(int want) {
-    const absl::Time deadline = absl::Now() + absl::Seconds(30);
-    while (absl::Now() < deadline) {
-      grpc::ClientContext context;
-      v1::ListArmsResponse arms;
-      if (operations_->ListArms(&context, v1::ListArmsRequest(), &arms).ok()) {
-        int healthy = 0;
-        for (const auto& arm : arms.arms()) healthy += arm.healthy();
-        if (healthy == want) return;
-      }
-      absl::SleepFor(absl::Milliseconds(100));
+    if (system_ != nullptr) {
+      // Also reports a service that died during the test, with the end of its log.
+      EXPECT_THAT(system_->StopAll(), ::testing::IsEmpty());
     }
-    FAIL() << "arms did not become healthy; logs: " << logs_->path();
+    delete system_;
+    services_.clear();
+  }
+
+  static std::shared_ptr<grpc::Channel> Channel(const ServiceProcess& service) {
+    return grpc::CreateChannel(service.address(), grpc::InsecureChannelCredentials());
   }
 
   static std::unique_ptr<grpc::ClientContext> Context(bool with_tenant = false) {
@@ -183,18 +137,16 @@ class DeployQueriesTest : public ::testing::Test {
     return state;
   }
 
-  static std::string Metrics(const Service& service) {
+  static std::string Metrics(const ServiceProcess& service) {
     auto body = HttpGet(service.metrics_port, "/metrics");
-    EXPECT_TRUE(body.ok()) << service.job << ": " << body.status();
+    EXPECT_TRUE(body.ok()) << service.name << ": " << body.status();
     return body.value_or("");
   }
 
-  static inline std::string dsn_;
-  static inline testing::RedisServer* redis_ = nullptr;
-  static inline testing::TempDir* logs_ = nullptr;
-  static inline std::vector<Service*> services_;
-  static inline Service* orchestrator_ = nullptr;
-  static inline Service* reflex_ = nullptr;
+  static inline testing::System* system_ = nullptr;
+  // Owned by system_.
+  static inline std::vector<const ServiceProcess*> services_;
+  static inline const ServiceProcess* reflex_ = nullptr;
   static inline v1::TaskService::Stub* tasks_ = nullptr;
   static inline v1::Operations::Stub* operations_ = nullptr;
 };
@@ -262,7 +214,7 @@ TEST_F(DeployQueriesTest, EveryDashboardAndAlertQueryReturnsData) {
   EXPECT_TRUE(limited) << "no call was rate limited";
 
   // Redis down: the reflex decides rate limits locally (and still answers from L1).
-  redis_->Kill();
+  system_->redis().Kill();
   absl::SleepFor(absl::Seconds(2));  // refill a couple of tokens in the local bucket
   bool local = false;
   for (int i = 0; i < 20 && !local; ++i) {
@@ -273,19 +225,19 @@ TEST_F(DeployQueriesTest, EveryDashboardAndAlertQueryReturnsData) {
     if (!local) absl::SleepFor(absl::Milliseconds(200));
   }
   EXPECT_TRUE(local) << "no local rate-limit decision while Redis was down";
-  ASSERT_TRUE(redis_->Restart().ok());
+  ASSERT_TRUE(system_->redis().Restart().ok());
 
   // --- scrape, with the target labels Prometheus would add --------------------------------
   Scrape scrape;
-  for (const Service* s : services_) {
+  for (const ServiceProcess* s : services_) {
     const std::string text = Metrics(*s);
-    ASSERT_FALSE(text.empty()) << s->job;
+    ASSERT_FALSE(text.empty()) << s->name;
     const std::map<std::string, std::string> target{
-        {"job", s->job},
+        {"job", s->name},
         {"instance", absl::StrCat("127.0.0.1:", s->metrics_port)},
         {"namespace", "octo"},
-        {"pod", absl::StrCat(s->job, "-0")}};
-    ASSERT_TRUE(AddTarget(text, target, scrape).ok()) << s->job;
+        {"pod", absl::StrCat(s->name, "-0")}};
+    ASSERT_TRUE(AddTarget(text, target, scrape).ok()) << s->name;
   }
 
   // --- every query ------------------------------------------------------------------------
@@ -327,7 +279,7 @@ TEST_F(DeployQueriesTest, EveryDashboardAndAlertQueryReturnsData) {
   }
   EXPECT_TRUE(failures.empty()) << failures.size() << " of " << queries.size()
                                 << " queries would return no data:\n  "
-                                << absl::StrJoin(failures, "\n  ") << "\nlogs: " << logs_->path();
+                                << absl::StrJoin(failures, "\n  ") << "\nlogs: " << system_->logs();
   std::cout << "checked " << queries.size() << " queries against " << scrape.samples.size()
             << " samples from " << services_.size() << " targets\n";
 }

@@ -25,6 +25,9 @@ using ::testing::HasSubstr;
 
 class TaskApiTest : public OrchestratorTest {
  protected:
+  // NOTIFY across replicas, SQL to age tasks: this contract is Postgres's.
+  TaskApiTest() : OrchestratorTest(TaskStore::kPostgres) {}
+
   // A replica that serves the API but never claims: tasks run elsewhere.
   TestReplica& StartServingOnly(const std::vector<std::string>& arms) {
     return StartReplica(arms, [](ReplicaOptions& o) { o.engine.max_tasks = 0; });

@@ -1,15 +1,32 @@
 #include "harness.h"
 
+#include <cstdlib>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "grpcpp/create_channel.h"
 #include "octo/rpc/metadata.h"
+#include "octo/store/memory_task_repository.h"
 #include "octo/store/migrations.h"
 #include "octo/testing/postgres_server.h"
 
 namespace octo::orchestrator::testing {
 
+TaskStore TaskStoreFromEnvironment() {
+  const char* store = std::getenv("OCTO_TEST_TASK_STORE");
+  if (store == nullptr || absl::string_view(store).empty() || absl::string_view(store) == "memory") {
+    return TaskStore::kMemory;
+  }
+  if (absl::string_view(store) == "postgres") return TaskStore::kPostgres;
+  ADD_FAILURE() << "OCTO_TEST_TASK_STORE=" << store << ": expected memory or postgres";
+  std::abort();
+}
+
 void OrchestratorTest::SetUp() {
+  if (store_ == TaskStore::kMemory) {
+    memory_ = store::NewInMemoryTaskRepository();
+    return;
+  }
   auto dsn = octo::testing::PostgresServer::Shared().CreateDatabase();
   ASSERT_TRUE(dsn.ok()) << dsn.status();
   dsn_ = *dsn;
@@ -46,7 +63,8 @@ TestReplica& OrchestratorTest::StartReplica(const std::vector<std::string>& arms
   if (tweak) tweak(options);
   auto r = std::make_unique<TestReplica>();
   r->metrics = std::make_shared<prometheus::Registry>();
-  auto backend = OpenPostgresBackend(dsn_, 8);
+  absl::StatusOr<TaskBackend> backend = TaskBackend{.tasks = memory_};
+  if (store_ == TaskStore::kPostgres) backend = OpenPostgresBackend(dsn_, 8);
   EXPECT_TRUE(backend.ok()) << backend.status();
   if (!backend.ok()) std::abort();  // nothing sensible can follow
   auto started = Replica::Start(options, *std::move(backend), std::move(result_cache), r->metrics);

@@ -1,5 +1,5 @@
-// In-process orchestrator replicas on a fresh database, clients with a tenant, and helpers
-// to submit tasks and follow them, for the orchestrator's integration tests.
+// In-process orchestrator replicas over a fresh task store (in memory, or a fresh Postgres
+// database), clients with a tenant, and helpers to submit tasks and follow them.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -28,8 +28,21 @@ struct TestReplica {
   std::unique_ptr<v1::Operations::Stub> operations;
 };
 
+// Where the replicas of one test keep their tasks (all replicas share the one store).
+enum class TaskStore {
+  // NewInMemoryTaskRepository: no notifications, so replicas and watchers poll.
+  kMemory,
+  // A fresh database on the shared test Postgres, migrated, with LISTEN/NOTIFY.
+  kPostgres,
+};
+
+// OCTO_TEST_TASK_STORE: "postgres", or "memory" (the default when unset).
+TaskStore TaskStoreFromEnvironment();
+
 class OrchestratorTest : public ::testing::Test {
  protected:
+  explicit OrchestratorTest(TaskStore store = TaskStoreFromEnvironment()) : store_(store) {}
+
   void SetUp() override;
   void TearDown() override;
 
@@ -61,7 +74,11 @@ class OrchestratorTest : public ::testing::Test {
   // Waits until the replica's registry sees every endpoint healthy.
   void WaitForArms(TestReplica& r, int healthy, absl::Duration timeout = absl::Seconds(10));
 
+  const TaskStore store_;
+  // kPostgres: the test's database.
   std::string dsn_;
+  // kMemory: the repository every replica shares.
+  std::shared_ptr<store::TaskRepository> memory_;
   std::vector<std::unique_ptr<TestReplica>> replicas_;
 };
 
