@@ -21,7 +21,8 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(
   r->writer_ =
       std::make_unique<TaskWriter>(*r->tasks_, *r->hub_, options.writer, r->metrics_.get());
   r->arms_ = std::make_unique<ArmRegistry>(options.arms, r->metrics_.get());
-  r->guard_ = std::make_unique<StepGuard>(std::move(backend.redactions), *r->metrics_);
+  r->guard_ = std::make_unique<StepGuard>(std::move(backend.redactions), *r->metrics_,
+                                          StepGuardOptions{.clock = options.engine.run.clock});
   r->engine_ =
       std::make_unique<Engine>(options.engine, *r->tasks_, *r->writer_, *r->arms_,
                                r->result_cache_.get(), *r->hub_, *r->guard_, *r->metrics_);

@@ -54,9 +54,16 @@ TEST(StepGuard, AnUnreadableStrategyMasksByTypeAndIsAskedAgain) {
 TEST(StepGuard, ForgetsAfterAWhile) {
   Tenants tenants{.redaction = {{"acme", "hash"}}};
   prometheus::Registry registry;
-  StepGuard guard(tenants.Lookup(), registry, {.remember_for = absl::ZeroDuration()});
+  common::ManualClock clock;
+  StepGuard guard(tenants.Lookup(), registry,
+                  {.remember_for = absl::Seconds(30), .clock = &clock});
   guard.RedactionFor("acme");
+  clock.Advance(absl::Seconds(29));
   guard.RedactionFor("acme");
+  EXPECT_EQ(tenants.lookups, 1);
+  tenants.redaction["acme"] = "keep_last4";
+  clock.Advance(absl::Seconds(1));
+  EXPECT_EQ(guard.RedactionFor("acme"), RedactionStrategy::kKeepLast4);
   EXPECT_EQ(tenants.lookups, 2);
 }
 

@@ -67,7 +67,7 @@ void TaskRun::ObserveFinish(v1::TaskState state, const std::optional<v1::TaskErr
     env_.metrics->failed.Add({{"reason", v1::ErrorReason_Name(error->reason())}}).Increment();
   }
   env_.metrics->task_seconds.Observe(
-      absl::ToDoubleSeconds(absl::Now() - FromProto(task().created_at())));
+      absl::ToDoubleSeconds(Now() - FromProto(task().created_at())));
   if (work_calls_ >= 2 && last_end_ > first_start_) {
     env_.metrics->dag_speedup.Observe(absl::ToDoubleSeconds(call_time_) /
                                       absl::ToDoubleSeconds(last_end_ - first_start_));

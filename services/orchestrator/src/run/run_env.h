@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "octo/common/clock.h"
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
@@ -33,6 +34,11 @@ struct RunOptions {
   absl::Duration start_write_delay = absl::Milliseconds(20);
   // How long successful results stay in the result cache. Default 1 h.
   absl::Duration result_ttl = absl::Hours(1);
+  // Where runs read the time: the times they store, the task's deadline, backoff, latencies.
+  // Runs also wait until times read from it, so it must move at real speed (RealClock in a
+  // service).
+  // Never null.
+  common::Clock* clock = &common::RealClock();
 };
 
 // Metrics of task runs, shared by all runs of an engine.

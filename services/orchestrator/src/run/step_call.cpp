@@ -10,7 +10,7 @@
 namespace octo::orchestrator::detail {
 
 void TaskRun::StartReady(std::vector<std::shared_ptr<StepCall>>* launch) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = Now();
   bool wait_for_slot = false;
   for (int i = 0; i < state_.size() && failed_ < 0; ++i) {
     v1::Step& s = step(i);
@@ -160,7 +160,7 @@ void TaskRun::FillRoleParams(int index, v1::ExecuteRequest* request) const {
 }
 
 void TaskRun::Launch(std::shared_ptr<StepCall> call) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = Now();
   call->started = now;
   first_start_ = std::min(first_start_, now);
   call->context.set_deadline(
@@ -168,11 +168,12 @@ void TaskRun::Launch(std::shared_ptr<StepCall> call) {
   control_->CallStarted(call);
   StepCall* raw = call.get();
   std::shared_ptr<TaskControl> control = control_;
+  common::Clock* clock = env_.options.clock;
   raw->endpoint->stub().async()->Execute(
       &raw->context, &raw->request, &raw->response,
-      [call = std::move(call), control = std::move(control)](grpc::Status status) mutable {
+      [call = std::move(call), control = std::move(control), clock](grpc::Status status) mutable {
         call->status = std::move(status);
-        call->latency = absl::Now() - call->started;
+        call->latency = clock->Now() - call->started;
         control->CallFinished(std::move(call));
       });
 }

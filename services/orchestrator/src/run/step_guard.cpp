@@ -17,7 +17,7 @@ StepGuard::StepGuard(RedactionLookup lookup, prometheus::Registry& registry,
                     .Register(registry)) {}
 
 safety::RedactionStrategy StepGuard::RedactionFor(const std::string& tenant_id) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.clock->Now();
   {
     absl::MutexLock lock(&mu_);
     auto it = remembered_.find(tenant_id);

@@ -12,6 +12,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "octo/common/clock.h"
 #include "octo/guard/output_guard.h"
 #include "prometheus/counter.h"
 #include "prometheus/registry.h"
@@ -26,6 +27,8 @@ struct StepGuardOptions {
   absl::Duration remember_for = absl::Seconds(30);
   // Tenants remembered at most; the memory starts over past it. Default 10,000.
   size_t max_tenants = 10000;
+  // Never null.
+  common::Clock* clock = &common::RealClock();
 };
 
 // Thread-safe.

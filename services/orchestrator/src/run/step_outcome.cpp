@@ -83,7 +83,7 @@ void TaskRun::StepSucceeded(int index, StepCall& call) {
   if (s.role() == v1::STEP_ROLE_WORK) {
     call_time_ += call.latency;
     ++work_calls_;
-    last_end_ = std::max(last_end_, absl::Now());
+    last_end_ = std::max(last_end_, Now());
   }
 }
 
@@ -94,7 +94,7 @@ void TaskRun::HandleAttemptFailure(int index, const absl::Status& arm_status,
                             env_.guard->GuardText(arm_status.message(), redaction_));
   v1::Step& s = step(index);
   StepRt& rt = rt_[index];
-  const absl::Time now = absl::Now();
+  const absl::Time now = Now();
   const std::string where = endpoint == nullptr ? "" : absl::StrCat(" on ", endpoint->target());
   if (IsRetryable(status.code()) && s.attempts() < env_.options.retry.max_attempts &&
       now < deadline_) {

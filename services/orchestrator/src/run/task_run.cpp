@@ -53,7 +53,7 @@ DagEnd TaskRun::StopReason() {
     end = DagEnd::kFailed;
   } else if (budget_.Exceeded()) {
     end = DagEnd::kBudget;
-  } else if (absl::Now() >= deadline_) {
+  } else if (Now() >= deadline_) {
     end = DagEnd::kDeadline;
   }
   if (end == DagEnd::kDone) return end;
@@ -67,7 +67,7 @@ DagEnd TaskRun::RunDag() {
   while (true) {
     for (const auto& call : control_->Wait(&seen_, wait_until)) HandleFinished(call, false);
     if (DagEnd end = StopReason(); end != DagEnd::kDone) return end;
-    const absl::Time now = absl::Now();
+    const absl::Time now = Now();
     std::vector<std::shared_ptr<StepCall>> launch;
     StartReady(&launch);
     if (failed_ >= 0) {
@@ -86,7 +86,7 @@ DagEnd TaskRun::RunDag() {
         // Woken by the registry when a slot frees; the poll covers a release that happened
         // between the busy pick and AddWaiter.
         busy = true;
-        wait_until = std::min(wait_until, absl::Now() + absl::Milliseconds(20));
+        wait_until = std::min(wait_until, Now() + absl::Milliseconds(20));
       } else if (rt.phase == StepRt::Phase::kBackoff) {
         busy = true;
         wait_until = std::min(wait_until, rt.retry_at);
@@ -116,9 +116,9 @@ DagEnd TaskRun::RunDag() {
 
 void TaskRun::CancelAndDrain() {
   control_->CancelCalls();
-  const absl::Time give_up = absl::Now() + kDrainTimeout;
-  while (control_->calls_outstanding() > 0 && absl::Now() < give_up) {
-    for (const auto& call : control_->Wait(&seen_, absl::Now() + absl::Milliseconds(100))) {
+  const absl::Time give_up = Now() + kDrainTimeout;
+  while (control_->calls_outstanding() > 0 && Now() < give_up) {
+    for (const auto& call : control_->Wait(&seen_, Now() + absl::Milliseconds(100))) {
       HandleFinished(call, /*stopping=*/true);
     }
   }

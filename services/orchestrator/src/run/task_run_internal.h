@@ -9,7 +9,6 @@
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
 #include "octo/telemetry/trace.h"
@@ -19,8 +18,8 @@
 
 namespace octo::orchestrator::detail {
 
-inline google::protobuf::Timestamp ProtoNow() {
-  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(absl::Now()));
+inline google::protobuf::Timestamp ToProto(absl::Time t) {
+  return google::protobuf::util::TimeUtil::NanosecondsToTimestamp(absl::ToUnixNanos(t));
 }
 
 inline absl::Time FromProto(const google::protobuf::Timestamp& ts) {
@@ -68,6 +67,8 @@ class TaskRun {
   DagEnd StopReason();
   void CancelAndDrain();
   void MarkStopped() { state_.MarkStopped(ProtoNow()); }
+  absl::Time Now() const { return env_.options.clock->Now(); }
+  google::protobuf::Timestamp ProtoNow() const { return ToProto(Now()); }
 
   // --- step calls (step_call.cpp)
   void StartReady(std::vector<std::shared_ptr<StepCall>>* launch);
