@@ -199,12 +199,10 @@ absl::StatusOr<v1::Task> MemoryTaskRepository::Get(absl::string_view tenant_id,
 
 absl::StatusOr<TaskPage> MemoryTaskRepository::List(absl::string_view tenant_id,
                                                     const ListQuery& query) {
-  const int page_size = ListPageSize(query.page_size);
-  std::optional<PageCursor> after;
-  if (!query.page_token.empty()) {
-    after = DecodePageToken(query.page_token);
-    if (!after) return absl::InvalidArgumentError("malformed page_token");
-  }
+  absl::StatusOr<PageStart> start = StartPage(query);
+  if (!start.ok()) return start.status();
+  const int page_size = start->page_size;
+  const std::optional<PageCursor>& after = start->after;
   // Newest first: (created_at, id) descending.
   auto key = [](const v1::Task& t) { return std::make_tuple(MicrosOf(t.created_at()), t.id()); };
   absl::MutexLock lock(&mu_);

@@ -27,12 +27,10 @@ absl::StatusOr<v1::Task> PgTaskRepository::Get(absl::string_view tenant_id,
 
 absl::StatusOr<TaskPage> PgTaskRepository::List(absl::string_view tenant_id,
                                                 const ListQuery& query) {
-  const int page_size = ListPageSize(query.page_size);
-  std::optional<PageCursor> after;
-  if (!query.page_token.empty()) {
-    after = DecodePageToken(query.page_token);
-    if (!after) return absl::InvalidArgumentError("malformed page_token");
-  }
+  absl::StatusOr<PageStart> start = StartPage(query);
+  if (!start.ok()) return start.status();
+  const int page_size = start->page_size;
+  const std::optional<PageCursor>& after = start->after;
   const int state = static_cast<int>(query.state);
   return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<TaskPage> {
     pqxx::read_transaction tx(c);

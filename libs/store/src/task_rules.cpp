@@ -100,4 +100,13 @@ std::optional<PageCursor> DecodePageToken(absl::string_view token) {
   return cursor;
 }
 
+absl::StatusOr<PageStart> StartPage(const ListQuery& query) {
+  PageStart start{.page_size = ListPageSize(query.page_size)};
+  if (!query.page_token.empty()) {
+    start.after = DecodePageToken(query.page_token);
+    if (!start.after) return absl::InvalidArgumentError("malformed page_token");
+  }
+  return start;
+}
+
 }  // namespace octo::store::detail

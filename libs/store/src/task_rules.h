@@ -68,4 +68,12 @@ std::string EncodePageToken(const v1::Task& last);
 // nullopt for a malformed token.
 std::optional<PageCursor> DecodePageToken(absl::string_view token);
 
+// Where a List call starts and how much it returns.
+struct PageStart {
+  int page_size = 0;                // ListPageSize of the query's
+  std::optional<PageCursor> after;  // none for the first page
+};
+// INVALID_ARGUMENT "malformed page_token" when the query's token does not decode.
+absl::StatusOr<PageStart> StartPage(const ListQuery& query);
+
 }  // namespace octo::store::detail

@@ -22,6 +22,7 @@
 #include "octo/llm/prices.h"
 #include "octo/testing/llm_stand_in.h"
 #include "octo/testing/system.h"
+#include "octo/testing/task_client.h"
 #include "octo/v1/operations.grpc.pb.h"
 #include "octo/v1/task_service.grpc.pb.h"
 #include "stored_rows.h"
@@ -76,8 +77,7 @@ class AnswerSystem {
         system_->WaitForHealthyArms(*orchestrator_, static_cast<int>(arms.size()));
     EXPECT_TRUE(healthy.ok()) << healthy << "; logs: " << system_->logs();
     reflex_ = &system_->Reflex(*orchestrator_);
-    tasks_ = v1::TaskService::NewStub(grpc::CreateChannel(reflex_->address(),
-                                                          grpc::InsecureChannelCredentials()));
+    tasks_ = std::make_unique<octo::testing::TaskClient>(reflex_->address());
     operations_ = v1::Operations::NewStub(
         grpc::CreateChannel(orchestrator_->address(), grpc::InsecureChannelCredentials()));
     Ingest("README.md", ReadFile(OCTO_README));
@@ -101,32 +101,17 @@ class AnswerSystem {
   }
 
   v1::SubmitTaskResponse Submit(const v1::TaskSpec& spec) {
-    v1::SubmitTaskRequest request;
-    *request.mutable_spec() = spec;
-    v1::SubmitTaskResponse response;
-    auto context = Context();
-    grpc::Status status = tasks_->SubmitTask(context.get(), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
+    auto response = tasks_->Submit(spec);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.value_or(v1::SubmitTaskResponse());
   }
 
   // The task once it is terminal (polling GetTask), or as it stood after 60 s.
   v1::Task AwaitTask(const std::string& id) {
-    v1::Task task;
-    const absl::Time deadline = absl::Now() + absl::Seconds(60);
-    while (absl::Now() < deadline) {
-      v1::GetTaskRequest get;
-      get.set_task_id(id);
-      auto context = Context();
-      grpc::Status status = tasks_->GetTask(context.get(), get, &task);
-      EXPECT_TRUE(status.ok()) << status.error_message();
-      if (task.state() == v1::TASK_STATE_SUCCEEDED || task.state() == v1::TASK_STATE_FAILED ||
-          task.state() == v1::TASK_STATE_CANCELLED) {
-        break;
-      }
-      absl::SleepFor(absl::Milliseconds(50));
-    }
-    return task;
+    auto task = tasks_->AwaitTerminal(id);
+    EXPECT_TRUE(task.ok()) << task.status();
+    if (!task.ok()) return tasks_->Get(id).value_or(v1::Task());
+    return *task;
   }
 
   v1::Task Ask(const std::string& question, int64_t max_tokens = 0) {
@@ -144,7 +129,7 @@ class AnswerSystem {
   std::unique_ptr<System> system_;
   ServiceProcess* orchestrator_ = nullptr;
   ServiceProcess* reflex_ = nullptr;
-  std::unique_ptr<v1::TaskService::Stub> tasks_;
+  std::unique_ptr<octo::testing::TaskClient> tasks_;  // through the reflex
   std::unique_ptr<v1::Operations::Stub> operations_;
 };
 

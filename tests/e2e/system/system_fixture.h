@@ -21,6 +21,7 @@
 #include "octo/testing/redis_server.h"
 #include "octo/testing/subprocess.h"
 #include "octo/testing/system.h"
+#include "octo/testing/task_client.h"
 #include "octo/v1/operations.grpc.pb.h"
 #include "octo/v1/task_service.grpc.pb.h"
 
@@ -44,7 +45,8 @@ class SystemTest : public ::testing::Test {
     // The arms must be up before the orchestrator first describes them.
     orchestrator_ = &system_->Orchestrator({retriever_, executor_});
     reflex_ = LaunchReflex();
-    tasks_ = v1::TaskService::NewStub(Channel(reflex_->grpc_port)).release();
+    client_ = new testing::TaskClient(reflex_->address());
+    tasks_ = &client_->stub();
     direct_ = v1::TaskService::NewStub(Channel(orchestrator_->grpc_port)).release();
     operations_ = v1::Operations::NewStub(Channel(orchestrator_->grpc_port)).release();
     absl::Status healthy = system_->WaitForHealthyArms(*orchestrator_, 2);
@@ -53,7 +55,7 @@ class SystemTest : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    delete tasks_;
+    delete client_;
     delete direct_;
     delete operations_;
     if (system_ != nullptr) {
@@ -114,27 +116,15 @@ class SystemTest : public ::testing::Test {
 
   // Streams the task's events through the reflex until the stream ends.
   static std::vector<v1::TaskEvent> WatchAll(const std::string& task_id, int64_t from = 0) {
-    v1::WatchTaskRequest request;
-    request.set_task_id(task_id);
-    request.set_from_seq(from);
-    auto context = Context();
-    auto reader = tasks_->WatchTask(context.get(), request);
-    std::vector<v1::TaskEvent> events;
-    v1::TaskEvent event;
-    while (reader->Read(&event)) events.push_back(event);
-    grpc::Status status = reader->Finish();
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return events;
+    auto events = client_->Watch(task_id, from);
+    EXPECT_TRUE(events.ok()) << events.status();
+    return events.value_or(std::vector<v1::TaskEvent>());
   }
 
   static v1::SubmitTaskResponse Submit(const v1::TaskSpec& spec) {
-    v1::SubmitTaskRequest request;
-    *request.mutable_spec() = spec;
-    v1::SubmitTaskResponse response;
-    auto context = Context();
-    grpc::Status status = tasks_->SubmitTask(context.get(), request, &response);
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    return response;
+    auto response = client_->Submit(spec);
+    EXPECT_TRUE(response.ok()) << response.status();
+    return response.value_or(v1::SubmitTaskResponse());
   }
 
   static std::string Metrics(const Service& service) {
@@ -149,7 +139,8 @@ class SystemTest : public ::testing::Test {
   static inline Service* executor_ = nullptr;
   static inline Service* orchestrator_ = nullptr;
   static inline Service* reflex_ = nullptr;
-  static inline v1::TaskService::Stub* tasks_ = nullptr;
+  static inline testing::TaskClient* client_ = nullptr;  // through the reflex
+  static inline v1::TaskService::Stub* tasks_ = nullptr;   // client_'s
   static inline v1::TaskService::Stub* direct_ = nullptr;
   static inline v1::Operations::Stub* operations_ = nullptr;
 };

@@ -9,6 +9,7 @@
 #include "octo/store/memory_task_repository.h"
 #include "octo/store/migrations.h"
 #include "octo/testing/postgres_server.h"
+#include "octo/testing/task_client.h"
 
 namespace octo::orchestrator::testing {
 
@@ -87,8 +88,8 @@ std::unique_ptr<grpc::ClientContext> OrchestratorTest::Context(const std::string
 }
 
 namespace {
-absl::Status FromGrpc(const grpc::Status& s) {
-  return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+octo::testing::TaskClient Client(const TestReplica& r, const std::string& tenant) {
+  return octo::testing::TaskClient(absl::StrCat("127.0.0.1:", r.replica->port()), tenant);
 }
 }  // namespace
 
@@ -96,25 +97,12 @@ absl::StatusOr<v1::SubmitTaskResponse> OrchestratorTest::Submit(TestReplica& r,
                                                                 const v1::TaskSpec& spec,
                                                                 const std::string& tenant,
                                                                 const std::string& key) {
-  v1::SubmitTaskRequest request;
-  *request.mutable_spec() = spec;
-  request.set_idempotency_key(key);
-  v1::SubmitTaskResponse response;
-  auto context = Context(tenant);
-  grpc::Status status = r.tasks->SubmitTask(context.get(), request, &response);
-  if (!status.ok()) return FromGrpc(status);
-  return response;
+  return Client(r, tenant).Submit(spec, key);
 }
 
 absl::StatusOr<v1::Task> OrchestratorTest::Get(TestReplica& r, const std::string& id,
                                                const std::string& tenant) {
-  v1::GetTaskRequest request;
-  request.set_task_id(id);
-  v1::Task task;
-  auto context = Context(tenant);
-  grpc::Status status = r.tasks->GetTask(context.get(), request, &task);
-  if (!status.ok()) return FromGrpc(status);
-  return task;
+  return Client(r, tenant).Get(id);
 }
 
 absl::StatusOr<std::vector<v1::TaskEvent>> OrchestratorTest::Watch(TestReplica& r,
@@ -122,19 +110,7 @@ absl::StatusOr<std::vector<v1::TaskEvent>> OrchestratorTest::Watch(TestReplica& 
                                                                    int64_t from_seq,
                                                                    absl::Duration timeout,
                                                                    const std::string& tenant) {
-  v1::WatchTaskRequest request;
-  request.set_task_id(id);
-  request.set_from_seq(from_seq);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  context.AddMetadata(rpc::kTenantHeader, tenant);
-  auto reader = r.tasks->WatchTask(&context, request);
-  std::vector<v1::TaskEvent> events;
-  v1::TaskEvent event;
-  while (reader->Read(&event)) events.push_back(event);
-  grpc::Status status = reader->Finish();
-  if (!status.ok()) return FromGrpc(status);
-  return events;
+  return Client(r, tenant).Watch(id, from_seq, timeout);
 }
 
 v1::Task OrchestratorTest::RunToEnd(TestReplica& r, const std::string& id, absl::Duration timeout) {
