@@ -1,17 +1,19 @@
 #include "octo/common/circuit_breaker.h"
 
+#include "octo/common/enum_names.h"
+
 namespace octo::common {
 
+namespace {
+
+constexpr EnumName<CircuitState> kStateNames[] = {{CircuitState::kClosed, "closed"},
+                                                  {CircuitState::kOpen, "open"},
+                                                  {CircuitState::kHalfOpen, "half-open"}};
+
+}  // namespace
+
 const char* CircuitStateName(CircuitState state) {
-  switch (state) {
-    case CircuitState::kClosed:
-      return "closed";
-    case CircuitState::kOpen:
-      return "open";
-    case CircuitState::kHalfOpen:
-      return "half-open";
-  }
-  return "unknown";
+  return NameOf(kStateNames, state).data();  // every name is a string literal
 }
 
 CircuitState CircuitBreaker::state(absl::Time now) const {

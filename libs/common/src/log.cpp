@@ -11,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "octo/common/enum_names.h"
 #include "octo/common/utf8.h"
 
 namespace octo::log {
@@ -31,14 +32,13 @@ thread_local std::string t_trace_id;
 thread_local std::string t_span_id;
 thread_local std::string t_task_id;
 
+constexpr common::EnumName<Level> kLevelNames[] = {{Level::kDebug, "debug"},
+                                                   {Level::kInfo, "info"},
+                                                   {Level::kWarn, "warn"},
+                                                   {Level::kError, "error"}};
+
 const char* LevelName(Level level) {
-  switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
-  }
-  return "info";
+  return common::NameOf(kLevelNames, level, "info").data();  // names are string literals
 }
 
 void AppendField(std::string* out, absl::string_view key, absl::string_view value) {
@@ -57,12 +57,7 @@ void Init(absl::string_view service, Level min_level) {
 }
 
 bool ParseLevel(absl::string_view text, Level* level) {
-  if (text == "debug") *level = Level::kDebug;
-  else if (text == "info") *level = Level::kInfo;
-  else if (text == "warn") *level = Level::kWarn;
-  else if (text == "error") *level = Level::kError;
-  else return false;
-  return true;
+  return common::ParseName(kLevelNames, std::string_view(text.data(), text.size()), level);
 }
 
 void InitOrExit(absl::string_view service, absl::string_view level_name) {

@@ -26,9 +26,10 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "octo/common/check.h"
 #include "hs_matcher.h"
 #include "injection_rules.h"
+#include "octo/common/check.h"
+#include "octo/common/enum_names.h"
 #include "octo/safety/codec.h"
 #include "octo/safety/injection.h"
 #include "octo/safety/normalizer.h"
@@ -236,20 +237,15 @@ void ForEachEncodedRun(std::string_view t, Fn&& fn) {
   }
 }
 
+constexpr common::EnumName<Severity> kSeverityNames[] = {{Severity::kLow, "low"},
+                                                         {Severity::kMedium, "medium"},
+                                                         {Severity::kHigh, "high"},
+                                                         {Severity::kCritical, "critical"}};
+
 }  // namespace
 
 std::string_view SeverityName(Severity severity) {
-  switch (severity) {
-    case Severity::kLow:
-      return "low";
-    case Severity::kMedium:
-      return "medium";
-    case Severity::kHigh:
-      return "high";
-    case Severity::kCritical:
-      return "critical";
-  }
-  return "unknown";
+  return common::NameOf(kSeverityNames, severity);
 }
 
 std::string_view InjectionResult::top_family() const {

@@ -1,5 +1,7 @@
 #include "injection_rules.h"
 
+#include "octo/common/enum_names.h"
+
 namespace octo::safety::detail {
 namespace {
 
@@ -441,37 +443,23 @@ std::vector<Rule> Build() {
   return r;
 }
 
+constexpr common::EnumName<Family> kFamilyNames[] = {
+    {Family::kIgnoreInstructions, "ignore_instructions"},
+    {Family::kSystemOverride, "system_override"},
+    {Family::kPromptExtraction, "prompt_extraction"},
+    {Family::kJailbreakPersona, "jailbreak_persona"},
+    {Family::kDelimiterInjection, "delimiter_injection"},
+    {Family::kEncoded, "encoded"},
+    {Family::kObfuscated, "obfuscated"},
+    {Family::kMultilingual, "multilingual"},
+    {Family::kIndirect, "indirect"},
+    {Family::kExfiltration, "exfiltration"},
+    {Family::kToolAbuse, "tool_abuse"},
+    {Family::kNone, ""}};
+
 }  // namespace
 
-std::string_view FamilyName(Family family) {
-  switch (family) {
-    case Family::kIgnoreInstructions:
-      return "ignore_instructions";
-    case Family::kSystemOverride:
-      return "system_override";
-    case Family::kPromptExtraction:
-      return "prompt_extraction";
-    case Family::kJailbreakPersona:
-      return "jailbreak_persona";
-    case Family::kDelimiterInjection:
-      return "delimiter_injection";
-    case Family::kEncoded:
-      return "encoded";
-    case Family::kObfuscated:
-      return "obfuscated";
-    case Family::kMultilingual:
-      return "multilingual";
-    case Family::kIndirect:
-      return "indirect";
-    case Family::kExfiltration:
-      return "exfiltration";
-    case Family::kToolAbuse:
-      return "tool_abuse";
-    case Family::kNone:
-      return "";
-  }
-  return "";
-}
+std::string_view FamilyName(Family family) { return common::NameOf(kFamilyNames, family, ""); }
 
 const std::vector<Rule>& InjectionRules() {
   static const std::vector<Rule>* rules = new std::vector<Rule>(Build());

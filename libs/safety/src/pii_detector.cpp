@@ -14,8 +14,9 @@
 #include <cstring>
 
 #include "absl/strings/ascii.h"
-#include "octo/common/check.h"
 #include "hs_matcher.h"
+#include "octo/common/check.h"
+#include "octo/common/enum_names.h"
 #include "octo/safety/pii.h"
 #include "octo/safety/validators.h"
 
@@ -492,30 +493,20 @@ void ResolveOverlaps(std::vector<PiiFinding>& f) {
   f.resize(kept);
 }
 
+constexpr common::EnumName<PiiType> kPiiTypeNames[] = {{PiiType::kEmail, "EMAIL"},
+                                                       {PiiType::kPhone, "PHONE"},
+                                                       {PiiType::kCreditCard, "CREDIT_CARD"},
+                                                       {PiiType::kUsSsn, "US_SSN"},
+                                                       {PiiType::kIpAddress, "IP_ADDRESS"},
+                                                       {PiiType::kIban, "IBAN"},
+                                                       {PiiType::kMacAddress, "MAC_ADDRESS"},
+                                                       {PiiType::kCryptoAddress, "CRYPTO_ADDRESS"},
+                                                       {PiiType::kSecret, "SECRET"}};
+
 }  // namespace
 
 std::string_view PiiTypeName(PiiType type) {
-  switch (type) {
-    case PiiType::kEmail:
-      return "EMAIL";
-    case PiiType::kPhone:
-      return "PHONE";
-    case PiiType::kCreditCard:
-      return "CREDIT_CARD";
-    case PiiType::kUsSsn:
-      return "US_SSN";
-    case PiiType::kIpAddress:
-      return "IP_ADDRESS";
-    case PiiType::kIban:
-      return "IBAN";
-    case PiiType::kMacAddress:
-      return "MAC_ADDRESS";
-    case PiiType::kCryptoAddress:
-      return "CRYPTO_ADDRESS";
-    case PiiType::kSecret:
-      return "SECRET";
-  }
-  return "UNKNOWN";
+  return common::NameOf(kPiiTypeNames, type, "UNKNOWN");
 }
 
 struct PiiDetector::Impl {

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
+#include "octo/common/enum_names.h"
 #include "octo/common/hash.h"
 
 namespace octo::safety {
@@ -92,13 +93,18 @@ std::string Redact(std::string_view text, std::span<const PiiFinding> findings,
   return out;
 }
 
+namespace {
+
+constexpr common::EnumName<RedactionStrategy> kStrategyNames[] = {
+    {RedactionStrategy::kTypedMask, "typed_mask"},
+    {RedactionStrategy::kHash, "hash"},
+    {RedactionStrategy::kKeepLast4, "keep_last4"},
+    {RedactionStrategy::kRemove, "remove"}};
+
+}  // namespace
+
 bool ParseRedactionStrategy(std::string_view name, RedactionStrategy* strategy) {
-  if (name == "typed_mask") *strategy = RedactionStrategy::kTypedMask;
-  else if (name == "hash") *strategy = RedactionStrategy::kHash;
-  else if (name == "keep_last4") *strategy = RedactionStrategy::kKeepLast4;
-  else if (name == "remove") *strategy = RedactionStrategy::kRemove;
-  else return false;
-  return true;
+  return common::ParseName(kStrategyNames, name, strategy);
 }
 
 }  // namespace octo::safety
