@@ -66,6 +66,12 @@ struct Signal {
   uint32_t from, to;
 };
 
+// What kinds of rule matched anywhere in one text.
+struct HitKinds {
+  bool any_attack = false, question = false, imperative = false, rot13 = false;
+  float follow = 0;  // strongest decode-and-follow request
+};
+
 std::string_view PublicFamilyName(Family f) {
   switch (f) {
     case Family::kIgnoreInstructions:
@@ -305,6 +311,15 @@ struct InjectionDetector::Impl {
   }
 
   InjectionResult ScanText(std::string_view text, int depth, size_t& budget) const;
+  // Stages of one scan of normalised text, in order.
+  std::vector<Hit> MatchKeyedRules(std::string_view nt) const;
+  HitKinds Summarise(const std::vector<Hit>& hits) const;
+  void CollectSignals(const NormalizedText& norm, const std::vector<Hit>& hits,
+                      const HitKinds& kinds, std::vector<Signal>& primaries,
+                      std::vector<Signal>& supports) const;
+  void ScoreClusters(const NormalizedText& norm, std::vector<Signal>& primaries,
+                     const std::vector<Signal>& supports,
+                     std::vector<InjectionFinding>& findings) const;
   // Appends every match of rule `r` within [from, to) of `nt`.
   void MatchRule(std::string_view nt, uint16_t r, size_t from, size_t to,
                  std::vector<Hit>& hits) const {
@@ -348,44 +363,7 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
   normalizer.Normalize(text, norm);
   const std::string_view nt = norm.text;
 
-  // Stage one: which rules can match, and where.
-  std::vector<std::pair<uint16_t, uint32_t>> triggered;  // (rule, key end)
-  std::vector<bool> key_seen(key_rules.size(), false);
-  keys->Scan(nt, [&](unsigned id, uint32_t /*from*/, uint32_t to) {
-    key_seen[id] = true;
-    for (uint16_t r : key_rules[id]) triggered.emplace_back(r, to);
-    return triggered.size() >= 4 * kMaxHits;
-  });
-  std::sort(triggered.begin(), triggered.end());
-  // Drop rules missing a key group.
-  triggered.erase(std::remove_if(triggered.begin(), triggered.end(),
-                                 [&](const std::pair<uint16_t, uint32_t>& t) {
-                                   for (const auto& group : other_groups[t.first]) {
-                                     if (std::none_of(group.begin(), group.end(),
-                                                      [&](uint16_t id) { return key_seen[id]; })) {
-                                       return true;
-                                     }
-                                   }
-                                   return false;
-                                 }),
-                  triggered.end());
-  // Stage two: each triggered rule on merged windows around its keys.
-  std::vector<Hit> hits;
-  for (size_t i = 0; i < triggered.size();) {
-    const uint16_t r = triggered[i].first;
-    const size_t reach = reaches[r];
-    size_t ws = triggered[i].second > reach ? triggered[i].second - reach : 0;
-    size_t we = std::min<size_t>(nt.size(), triggered[i].second + reach);
-    for (++i; i < triggered.size() && triggered[i].first == r; ++i) {
-      const size_t c = triggered[i].second;
-      if (c > we + reach) {
-        MatchRule(nt, r, ws, we, hits);
-        ws = c - reach;
-      }
-      we = std::min<size_t>(nt.size(), c + reach);
-    }
-    MatchRule(nt, r, ws, we, hits);
-  }
+  std::vector<Hit> hits = MatchKeyedRules(nt);
   bool attack_hit = false;
   for (const Hit& h : hits) {
     const Kind k = rules[h.rule].kind;
@@ -409,95 +387,188 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     for (uint16_t r : decode_rules) MatchRule(nt, r, 0, nt.size(), hits);
   }
 
-  bool any_attack = false, question = false, imperative = false, rot13 = false;
-  float follow = 0;
+  const HitKinds kinds = Summarise(hits);
+  std::vector<Signal> primaries, supports;
+  if (kinds.any_attack) CollectSignals(norm, hits, kinds, primaries, supports);
+
+  ScoreClusters(norm, primaries, supports, result.findings);
+
+  if (depth < kMaxDepth) {
+    auto add_encoded = [&](uint32_t s, uint32_t e, float inner) {
+      const float score = std::min(0.99f, 1 - (1 - inner) * (1 - kinds.follow));
+      if (inner > 0 && score >= kReportThreshold) {
+        result.findings.push_back({kFamilyEncoded, SeverityFor(Family::kEncoded), s, e, score});
+      }
+    };
+    for (const EncodedRun& run : encoded) {
+      if (run.decoded.size() > budget) break;
+      budget -= run.decoded.size();
+      InjectionResult inner = ScanText(run.decoded, depth + 1, budget);
+      add_encoded(run.start, run.end, inner.score);
+    }
+    if (kinds.rot13 && text.size() <= budget) {
+      budget -= text.size();
+      const std::string decoded = Rot13(text);
+      InjectionResult inner = ScanText(decoded, depth + 1, budget);
+      for (const InjectionFinding& f : inner.findings) add_encoded(f.start, f.end, f.confidence);
+    }
+  }
+
+  std::sort(result.findings.begin(), result.findings.end(),
+            [](const InjectionFinding& a, const InjectionFinding& b) {
+              return a.start != b.start ? a.start < b.start : a.end > b.end;
+            });
+  for (const auto& f : result.findings) result.score = std::max(result.score, f.confidence);
+  return result;
+}
+
+// Which rules can match, and where: Hyperscan finds their keys, then each triggered rule's
+// regex runs on merged windows around its keys.
+std::vector<Hit> InjectionDetector::Impl::MatchKeyedRules(std::string_view nt) const {
+  std::vector<std::pair<uint16_t, uint32_t>> triggered;  // (rule, key end)
+  std::vector<bool> key_seen(key_rules.size(), false);
+  keys->Scan(nt, [&](unsigned id, uint32_t /*from*/, uint32_t to) {
+    key_seen[id] = true;
+    for (uint16_t r : key_rules[id]) triggered.emplace_back(r, to);
+    return triggered.size() >= 4 * kMaxHits;
+  });
+  std::sort(triggered.begin(), triggered.end());
+  // Drop rules missing a key group.
+  triggered.erase(std::remove_if(triggered.begin(), triggered.end(),
+                                 [&](const std::pair<uint16_t, uint32_t>& t) {
+                                   for (const auto& group : other_groups[t.first]) {
+                                     if (std::none_of(group.begin(), group.end(),
+                                                      [&](uint16_t id) { return key_seen[id]; })) {
+                                       return true;
+                                     }
+                                   }
+                                   return false;
+                                 }),
+                  triggered.end());
+  // Each triggered rule on merged windows around its keys.
+  std::vector<Hit> hits;
+  for (size_t i = 0; i < triggered.size();) {
+    const uint16_t r = triggered[i].first;
+    const size_t reach = reaches[r];
+    size_t ws = triggered[i].second > reach ? triggered[i].second - reach : 0;
+    size_t we = std::min<size_t>(nt.size(), triggered[i].second + reach);
+    for (++i; i < triggered.size() && triggered[i].first == r; ++i) {
+      const size_t c = triggered[i].second;
+      if (c > we + reach) {
+        MatchRule(nt, r, ws, we, hits);
+        ws = c - reach;
+      }
+      we = std::min<size_t>(nt.size(), c + reach);
+    }
+    MatchRule(nt, r, ws, we, hits);
+  }
+  return hits;
+}
+
+HitKinds InjectionDetector::Impl::Summarise(const std::vector<Hit>& hits) const {
+  HitKinds kinds;
   for (const Hit& h : hits) {
     const Rule& r = rules[h.rule];
     switch (r.kind) {
       case Kind::kAttack:
       case Kind::kDangerous:
       case Kind::kAiAddress:
-        any_attack = true;
+        kinds.any_attack = true;
         break;
       case Kind::kQuestion:
-        question = true;
+        kinds.question = true;
         break;
       case Kind::kImperative:
-        imperative = true;
+        kinds.imperative = true;
         break;
       case Kind::kRot13:
-        rot13 = true;
+        kinds.rot13 = true;
         break;
       case Kind::kDecodeFollow:
-        follow = std::max(follow, r.weight);
+        kinds.follow = std::max(kinds.follow, r.weight);
         break;
       default:
         break;
     }
   }
+  return kinds;
+}
 
-  std::vector<Signal> primaries, supports;
-  if (any_attack) {
-    const auto quotes = FindQuotes(nt);
-    std::vector<const Hit*> discussion;
-    for (const Hit& h : hits) {
-      if (rules[h.rule].kind == Kind::kDiscussion && !Inside(quotes, h.from, h.to)) {
-        discussion.push_back(&h);
-      }
-    }
-    // A question sentence that also talks about attacks: the attack words are the topic.
-    auto discussed_in_question = [&](const Hit& h) {
-      uint32_t a = h.from, b = h.to;
-      while (a > 0 && !IsSentenceEnd(nt[a - 1])) --a;
-      while (b < nt.size() && !IsSentenceEnd(nt[b])) ++b;
-      if (b >= nt.size() || nt[b] != '?') return false;
-      return std::any_of(discussion.begin(), discussion.end(),
-                         [&](const Hit* d) { return d->from >= a && d->to <= b + 1; });
-    };
-    std::vector<const Hit*> negations;
-    for (const Hit& h : hits) {
-      if (rules[h.rule].kind == Kind::kNegate) negations.push_back(&h);
-    }
-    auto suppressed = [&](const Hit& h) {
-      const Rule& r = rules[h.rule];
-      for (const Hit* n : negations) {
-        if (n->from < h.to && h.from < n->to) return true;
-      }
-      const bool discussing = !discussion.empty();
-      if (discussing && (Inside(quotes, h.from, h.to) || discussed_in_question(h))) return true;
-      if (r.kind == Kind::kDangerous && !imperative && (question || discussing)) return true;
-      if (r.family == Family::kDelimiterInjection && r.weight < 0.5f && (question || discussing)) {
-        return true;
-      }
-      return false;
-    };
-    bool ai_address = false;
-    std::vector<bool> keep(hits.size(), false);
-    for (size_t i = 0; i < hits.size(); ++i) {
-      const Rule& r = rules[hits[i].rule];
-      if (r.kind != Kind::kAttack && r.kind != Kind::kDangerous && r.kind != Kind::kAiAddress &&
-          r.kind != Kind::kSupport && r.kind != Kind::kImperative) {
-        continue;
-      }
-      keep[i] = !suppressed(hits[i]);
-      if (keep[i] && r.kind == Kind::kAiAddress) ai_address = true;
-    }
-    for (size_t i = 0; i < hits.size(); ++i) {
-      if (!keep[i]) continue;
-      const Hit& h = hits[i];
-      const Rule& r = rules[h.rule];
-      if (r.kind == Kind::kSupport || r.kind == Kind::kImperative) {
-        supports.push_back({r.kind == Kind::kImperative ? Family::kToolAbuse : Family::kNone, false,
-                            r.weight, h.from, h.to});
-        continue;
-      }
-      Family f = r.family;
-      if (ai_address && f != Family::kMultilingual) f = Family::kIndirect;
-      if (norm.HasObfuscation(h.from, h.to)) f = Family::kObfuscated;
-      primaries.push_back({f, r.family == Family::kToolAbuse, r.weight, h.from, h.to});
+// The attack signals that survive negation, quoting and discussion, with the family each
+// counts for, and the supporting signals that raise a nearby attack's score.
+void InjectionDetector::Impl::CollectSignals(const NormalizedText& norm,
+                                             const std::vector<Hit>& hits, const HitKinds& kinds,
+                                             std::vector<Signal>& primaries,
+                                             std::vector<Signal>& supports) const {
+  const std::string_view nt = norm.text;
+  const auto quotes = FindQuotes(nt);
+  std::vector<const Hit*> discussion;
+  for (const Hit& h : hits) {
+    if (rules[h.rule].kind == Kind::kDiscussion && !Inside(quotes, h.from, h.to)) {
+      discussion.push_back(&h);
     }
   }
+  // A question sentence that also talks about attacks: the attack words are the topic.
+  auto discussed_in_question = [&](const Hit& h) {
+    uint32_t a = h.from, b = h.to;
+    while (a > 0 && !IsSentenceEnd(nt[a - 1])) --a;
+    while (b < nt.size() && !IsSentenceEnd(nt[b])) ++b;
+    if (b >= nt.size() || nt[b] != '?') return false;
+    return std::any_of(discussion.begin(), discussion.end(),
+                       [&](const Hit* d) { return d->from >= a && d->to <= b + 1; });
+  };
+  std::vector<const Hit*> negations;
+  for (const Hit& h : hits) {
+    if (rules[h.rule].kind == Kind::kNegate) negations.push_back(&h);
+  }
+  auto suppressed = [&](const Hit& h) {
+    const Rule& r = rules[h.rule];
+    for (const Hit* n : negations) {
+      if (n->from < h.to && h.from < n->to) return true;
+    }
+    const bool discussing = !discussion.empty();
+    if (discussing && (Inside(quotes, h.from, h.to) || discussed_in_question(h))) return true;
+    if (r.kind == Kind::kDangerous && !kinds.imperative && (kinds.question || discussing))
+      return true;
+    if (r.family == Family::kDelimiterInjection && r.weight < 0.5f &&
+        (kinds.question || discussing)) {
+      return true;
+    }
+    return false;
+  };
+  bool ai_address = false;
+  std::vector<bool> keep(hits.size(), false);
+  for (size_t i = 0; i < hits.size(); ++i) {
+    const Rule& r = rules[hits[i].rule];
+    if (r.kind != Kind::kAttack && r.kind != Kind::kDangerous && r.kind != Kind::kAiAddress &&
+        r.kind != Kind::kSupport && r.kind != Kind::kImperative) {
+      continue;
+    }
+    keep[i] = !suppressed(hits[i]);
+    if (keep[i] && r.kind == Kind::kAiAddress) ai_address = true;
+  }
+  for (size_t i = 0; i < hits.size(); ++i) {
+    if (!keep[i]) continue;
+    const Hit& h = hits[i];
+    const Rule& r = rules[h.rule];
+    if (r.kind == Kind::kSupport || r.kind == Kind::kImperative) {
+      supports.push_back({r.kind == Kind::kImperative ? Family::kToolAbuse : Family::kNone, false,
+                          r.weight, h.from, h.to});
+      continue;
+    }
+    Family f = r.family;
+    if (ai_address && f != Family::kMultilingual) f = Family::kIndirect;
+    if (norm.HasObfuscation(h.from, h.to)) f = Family::kObfuscated;
+    primaries.push_back({f, r.family == Family::kToolAbuse, r.weight, h.from, h.to});
+  }
+}
 
+// One finding per cluster of same-family signals close together, scored as the chance that
+// at least one of them (or a support near it) is right.
+void InjectionDetector::Impl::ScoreClusters(const NormalizedText& norm,
+                                            std::vector<Signal>& primaries,
+                                            const std::vector<Signal>& supports,
+                                            std::vector<InjectionFinding>& findings) const {
   std::sort(primaries.begin(), primaries.end(), [](const Signal& a, const Signal& b) {
     return a.family != b.family ? a.family < b.family : a.from < b.from;
   });
@@ -520,39 +591,11 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     }
     const float score = std::min(0.99f, 1 - miss);
     if (score >= kReportThreshold) {
-      result.findings.push_back({PublicFamilyName(fam), SeverityFor(fam), norm.OriginalStart(cs),
-                                 norm.OriginalEnd(ce), score});
+      findings.push_back({PublicFamilyName(fam), SeverityFor(fam), norm.OriginalStart(cs),
+                          norm.OriginalEnd(ce), score});
     }
     i = j;
   }
-
-  if (depth < kMaxDepth) {
-    auto add_encoded = [&](uint32_t s, uint32_t e, float inner) {
-      const float score = std::min(0.99f, 1 - (1 - inner) * (1 - follow));
-      if (inner > 0 && score >= kReportThreshold) {
-        result.findings.push_back({kFamilyEncoded, SeverityFor(Family::kEncoded), s, e, score});
-      }
-    };
-    for (const EncodedRun& run : encoded) {
-      if (run.decoded.size() > budget) break;
-      budget -= run.decoded.size();
-      InjectionResult inner = ScanText(run.decoded, depth + 1, budget);
-      add_encoded(run.start, run.end, inner.score);
-    }
-    if (rot13 && text.size() <= budget) {
-      budget -= text.size();
-      const std::string decoded = Rot13(text);
-      InjectionResult inner = ScanText(decoded, depth + 1, budget);
-      for (const InjectionFinding& f : inner.findings) add_encoded(f.start, f.end, f.confidence);
-    }
-  }
-
-  std::sort(result.findings.begin(), result.findings.end(),
-            [](const InjectionFinding& a, const InjectionFinding& b) {
-              return a.start != b.start ? a.start < b.start : a.end > b.end;
-            });
-  for (const auto& f : result.findings) result.score = std::max(result.score, f.confidence);
-  return result;
 }
 
 InjectionDetector::InjectionDetector() : impl_(std::make_unique<Impl>()) {}

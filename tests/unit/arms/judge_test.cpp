@@ -38,69 +38,169 @@ bool Recognised(absl::string_view criterion) {
   return rule.ok() && *rule != nullptr;
 }
 
-// --- Contains ------------------------------------------------------------------------------
+// --- Met or not, rule by rule -------------------------------------------------------------
 
-TEST(ContainsRule, IgnoresCase) {
-  EXPECT_TRUE(Met("contains Paris", "The capital is PARIS."));
-  EXPECT_TRUE(Met("The answer must mention paris", "Paris is lovely"));
-  EXPECT_TRUE(Met("Includes 'Eiffel Tower'", "the eiffel tower is tall"));
-  EXPECT_FALSE(Met("contains Paris", "The capital is Lyon."));
+// One criterion checked against one candidate: `met` is the verdict its rule must give.
+struct RuleCase {
+  const char* rule;  // the rule family; names the test
+  const char* criterion;
+  std::string candidate;
+  bool met;
+};
+
+const char kParagraphs[] = "First line.\n\nSecond para, line one! Still two?\nline three\n";
+
+const RuleCase kRuleCases[] = {
+    // Contains: case is ignored.
+    {"Contains", "contains Paris", "The capital is PARIS.", true},
+    {"Contains", "The answer must mention paris", "Paris is lovely", true},
+    {"Contains", "Includes 'Eiffel Tower'", "the eiffel tower is tall", true},
+    {"Contains", "contains Paris", "The capital is Lyon.", false},
+    // Bare terms start a word, quoted terms are substrings.
+    {"Contains", "mentions cat", "concatenate the files", false},
+    {"Contains", "mentions cat", "two cats sat", true},
+    {"Contains", "contains \"cat\"", "concatenate the files", true},
+    // A phrase matches across whitespace.
+    {"Contains", "mentions New York", "moved to new\n  york last year", true},
+    {"Contains", "mentions New York", "new jersey, york", false},
+    // All terms with "and", any with "or".
+    {"Contains", "mentions Paris, London and Rome", "Rome, London, Paris", true},
+    {"Contains", "mentions Paris or London", "London calling", true},
+    {"Contains", "mentions Paris or London", "Berlin", false},
+    {"Contains", "contains 'alpha', 'beta'", "beta alpha", true},
+    {"Contains", "contains 'alpha', 'beta'", "alpha", false},
+    {"Contains", "contains either 'alpha' or 'beta'", "beta", true},
+    // Quotes of all kinds.
+    {"Contains", "contains “naïve”", "a NAÏVE approach", true},
+    {"Contains", "contains `std::move`", "use std::move here", true},
+    {"Contains", "mentions O'Brien", "Ms O'Brien said", true},
+    // Unicode case folding.
+    {"Contains", "mentions Zürich", "ZÜRICH is in Switzerland", true},
+    {"Contains", "mentions ÉCOLE", "une école", true},
+    {"Contains", "contains 東京", "今日の東京は晴れ", true},
+    // Negative forms.
+    {"Contains", "does not contain TODO", "all done", true},
+    {"Contains", "does not contain TODO", "// todo: fix", false},
+    {"Contains", "must not mention the password", "the PASSWORD is x", false},
+    {"Contains", "doesn't mention Bob", "Alice", true},
+    {"Contains", "Should never mention Bob", "Alice", true},
+    {"Contains", "contains no profanity", "what the profanity", false},
+    {"Contains", "excludes 'secret'", "top secret", false},
+    {"Contains", "without internal hostnames", "see internal hostnames", false},
+    {"Contains", "no mention of competitors", "we win", true},
+    {"Contains", "avoids jargon", "plain words", true},
+    // Negative descriptions keep their noun.
+    {"Contains", "does not contain any profanity", "such profanity", false},
+    {"Contains", "does not contain any profanity", "clean", true},
+
+    // Counts: words at the boundary.
+    {"Count", "at most 3 words", "one two three", true},
+    {"Count", "at most 3 words", "one two three four", false},
+    {"Count", "no more than 3 words", "one, two — three", true},  // the dash is no word
+    {"Count", "under 3 words", "one two three", false},
+    {"Count", "fewer than 3 words", "one two", true},
+    {"Count", "at least 2 words", "one two", true},
+    {"Count", "more than 2 words", "one two", false},
+    {"Count", "exactly 2 words", "hello world", true},
+    {"Count", "between 2 and 4 words", "a b c", true},
+    {"Count", "between 2 and 4 words", "a b c d e", false},
+    {"Count", "2-4 words", "a b", true},
+    {"Count", "3 words or fewer", "a b c", true},
+    {"Count", "3 words or more", "a b", false},
+    {"Count", "must not exceed 3 words", "a b c", true},
+    {"Count", "must not exceed 3 words", "a b c d", false},
+    {"Count", "is not more than 3 words", "a b c d", false},
+    {"Count", "at most five words", "a b c d e", true},
+    {"Count", "The summary should be at most 1,000 words long.", "short", true},
+    {"Count", "Keep it under 10 words", "short", true},
+    {"Count", "word count under 10", "short", true},
+    // Characters are code points.
+    {"Count", "at most 5 characters", "日本語です", true},  // 15 bytes
+    {"Count", "at most 4 characters", "日本語です", false},
+    {"Count", "at most 5 chars", "  hello \n", true},  // surrounding whitespace ignored
+    {"Count", "at most 15 bytes", "日本語です", true},
+    {"Count", "at most 14 bytes", "日本語です", false},
+    {"Count", "length at most 280 characters", std::string(280, 'x'), true},
+    {"Count", "length at most 280 characters", std::string(281, 'x'), false},
+    // Lines, sentences, paragraphs and items.
+    {"Count", "at most 3 lines", kParagraphs, true},
+    {"Count", "at most 2 lines", kParagraphs, false},
+    {"Count", "exactly 2 paragraphs", kParagraphs, true},
+    {"Count", "exactly 4 sentences", kParagraphs, true},
+    {"Count", "at least 3 bullet points", "- a\n- b\n* c\nnot an item", true},
+    {"Count", "at least 3 bullet points", "- a\n- b\nnot an item", false},
+    {"Count", "exactly 2 items", "1. a\n2) b", true},
+
+    // JSON: strict JSON is accepted.
+    {"Json", "is valid JSON", R"({"a": [1, 2.5e3, true, null, "x\u00e9"]})", true},
+    {"Json", "Output must be valid JSON.", "  [1, 2]\n", true},
+    {"Json", "valid json", "\"just a string\"", true},
+    {"Json", "answer in JSON format", "{}", true},
+    {"Json", "is a JSON object", R"({"k": {}})", true},
+    {"Json", "is a valid JSON array", "[]", true},
+    {"Json", "is not valid JSON", "{oops", true},
+
+    // Regex: slash-delimited, with flags.
+    {"Regex", "matches regex /^\\d{3}-\\d{4}$/", "555-1234", true},
+    {"Regex", "matches regex /^\\d{3}-\\d{4}$/", "555-12345", false},
+    {"Regex", "matches /order #[0-9]+/", "see order #42 today", true},  // search, not anchored
+    {"Regex", "matches /HELLO/", "hello", false},
+    {"Regex", "matches /HELLO/i", "hello", true},
+    {"Regex", "matches /^b$/m", "a\nb\nc", true},
+    {"Regex", "matches /a.b/s", "a\nb", true},
+    {"Regex", "Must match the regex /a/b/", "xa/by", true},  // the last slash closes
+    // Other delimiters, and full match.
+    {"Regex", "matches the pattern `^[A-Z]{2}\\d+$`", "AB12", true},
+    {"Regex", "matches regex ^v[0-9]+$", "v12", true},
+    {"Regex", "fully matches \"[a-z]+\"", "abc", true},
+    {"Regex", "fully matches \"[a-z]+\"", "abc1", false},
+    {"Regex", "does not match /secret/i", "public", true},
+    {"Regex", "does not match /secret/i", "SECRET", false},
+    {"Regex", "matches /^日本/", "日本語", true},
+
+    // Starts and ends with.
+    {"Edge", "starts with 'Dear'", "  dear Sir", true},
+    {"Edge", "starts with 'Dear'", "Hello, dear", false},
+    {"Edge", "begins with Summary:", "Summary: all good", true},
+    {"Edge", "ends with 'Regards'", "Kind regards\n", true},
+    {"Edge", "ends with 'Regards'", "Regards, Bob", false},
+    {"Edge", "ends with a question mark", "Really?", true},
+    {"Edge", "ends with a question mark", "Really.", false},
+    {"Edge", "Must end with a period.", "Done.", true},
+    {"Edge", "must not start with 'I'", "We did it", true},
+    {"Edge", "must not start with 'I'", "I did it", false},
+    {"Edge", "starts with “Привет”", "привет, мир", true},
+
+    // Empty.
+    {"Empty", "is empty", "", true},
+    {"Empty", "is empty", ".", false},
+};
+
+class RuleCaseTest : public ::testing::TestWithParam<RuleCase> {};
+
+// The criterion parses to a rule whose verdict on the candidate is the expected one.
+TEST_P(RuleCaseTest, Verdict) {
+  const RuleCase& c = GetParam();
+  EXPECT_EQ(Met(c.criterion, c.candidate), c.met) << c.criterion << " on: " << c.candidate;
 }
 
-TEST(ContainsRule, BareTermsStartAWordQuotedTermsAreSubstrings) {
-  EXPECT_FALSE(Met("mentions cat", "concatenate the files"));
-  EXPECT_TRUE(Met("mentions cat", "two cats sat"));
-  EXPECT_TRUE(Met("contains \"cat\"", "concatenate the files"));
-}
+INSTANTIATE_TEST_SUITE_P(Rules, RuleCaseTest, ::testing::ValuesIn(kRuleCases),
+                         [](const ::testing::TestParamInfo<RuleCase>& info) {
+                           return absl::StrCat(info.param.rule, "_", info.index);
+                         });
 
-TEST(ContainsRule, PhraseMatchesAcrossWhitespace) {
-  EXPECT_TRUE(Met("mentions New York", "moved to new\n  york last year"));
-  EXPECT_FALSE(Met("mentions New York", "new jersey, york"));
-}
+// --- Failure details and parsing -----------------------------------------------------------
 
-TEST(ContainsRule, AllTermsWithAndAnyWithOr) {
-  EXPECT_TRUE(Met("mentions Paris, London and Rome", "Rome, London, Paris"));
+TEST(ContainsRule, MissingTermIsNamed) {
   const Verdict missing = Check("mentions Paris, London and Rome", "Rome and Paris");
   EXPECT_FALSE(missing.met);
   EXPECT_EQ(missing.detail, "\"London\" not found");
-  EXPECT_TRUE(Met("mentions Paris or London", "London calling"));
-  EXPECT_FALSE(Met("mentions Paris or London", "Berlin"));
-  EXPECT_TRUE(Met("contains 'alpha', 'beta'", "beta alpha"));
-  EXPECT_FALSE(Met("contains 'alpha', 'beta'", "alpha"));
-  EXPECT_TRUE(Met("contains either 'alpha' or 'beta'", "beta"));
 }
 
-TEST(ContainsRule, QuotesOfAllKinds) {
-  EXPECT_TRUE(Met("contains “naïve”", "a NAÏVE approach"));
-  EXPECT_TRUE(Met("contains `std::move`", "use std::move here"));
-  EXPECT_TRUE(Met("mentions O'Brien", "Ms O'Brien said"));
-}
-
-TEST(ContainsRule, UnicodeCaseFolding) {
-  EXPECT_TRUE(Met("mentions Zürich", "ZÜRICH is in Switzerland"));
-  EXPECT_TRUE(Met("mentions ÉCOLE", "une école"));
-  EXPECT_TRUE(Met("contains 東京", "今日の東京は晴れ"));
-}
-
-TEST(ContainsRule, Negative) {
-  EXPECT_TRUE(Met("does not contain TODO", "all done"));
-  EXPECT_FALSE(Met("does not contain TODO", "// todo: fix"));
-  EXPECT_FALSE(Met("must not mention the password", "the PASSWORD is x"));
-  EXPECT_TRUE(Met("doesn't mention Bob", "Alice"));
-  EXPECT_TRUE(Met("Should never mention Bob", "Alice"));
-  EXPECT_FALSE(Met("contains no profanity", "what the profanity"));
-  EXPECT_FALSE(Met("excludes 'secret'", "top secret"));
-  EXPECT_FALSE(Met("without internal hostnames", "see internal hostnames"));
-  EXPECT_TRUE(Met("no mention of competitors", "we win"));
-  EXPECT_TRUE(Met("avoids jargon", "plain words"));
+TEST(ContainsRule, ForbiddenTermIsNamed) {
   const Verdict found = Check("must not contain 'TODO' or 'FIXME'", "FIXME later");
   EXPECT_FALSE(found.met);
   EXPECT_THAT(found.detail, HasSubstr("\"FIXME\", which must not appear"));
-}
-
-TEST(ContainsRule, NegativeDescriptionsKeepTheirNoun) {
-  EXPECT_FALSE(Met("does not contain any profanity", "such profanity"));
-  EXPECT_TRUE(Met("does not contain any profanity", "clean"));
 }
 
 TEST(ContainsRule, DescriptionsAreLeftToTheFallback) {
@@ -110,56 +210,10 @@ TEST(ContainsRule, DescriptionsAreLeftToTheFallback) {
   EXPECT_FALSE(Recognised("contains an explanation of why the build failed on Tuesday"));
 }
 
-// --- Counts --------------------------------------------------------------------------------
-
-TEST(CountRule, WordsAtTheBoundary) {
-  EXPECT_TRUE(Met("at most 3 words", "one two three"));
-  EXPECT_FALSE(Met("at most 3 words", "one two three four"));
-  EXPECT_TRUE(Met("no more than 3 words", "one, two — three"));  // the dash is no word
-  EXPECT_FALSE(Met("under 3 words", "one two three"));
-  EXPECT_TRUE(Met("fewer than 3 words", "one two"));
-  EXPECT_TRUE(Met("at least 2 words", "one two"));
-  EXPECT_FALSE(Met("more than 2 words", "one two"));
-  EXPECT_TRUE(Met("exactly 2 words", "hello world"));
-  EXPECT_TRUE(Met("between 2 and 4 words", "a b c"));
-  EXPECT_FALSE(Met("between 2 and 4 words", "a b c d e"));
-  EXPECT_TRUE(Met("2-4 words", "a b"));
-  EXPECT_TRUE(Met("3 words or fewer", "a b c"));
-  EXPECT_FALSE(Met("3 words or more", "a b"));
-  EXPECT_TRUE(Met("must not exceed 3 words", "a b c"));
-  EXPECT_FALSE(Met("must not exceed 3 words", "a b c d"));
-  EXPECT_FALSE(Met("is not more than 3 words", "a b c d"));
-  EXPECT_TRUE(Met("at most five words", "a b c d e"));
-  EXPECT_TRUE(Met("The summary should be at most 1,000 words long.", "short"));
-  EXPECT_TRUE(Met("Keep it under 10 words", "short"));
-  EXPECT_TRUE(Met("word count under 10", "short"));
-}
-
 TEST(CountRule, FailureSaysHowMany) {
   const Verdict v = Check("at most 3 words", "a b c d e");
   EXPECT_FALSE(v.met);
   EXPECT_EQ(v.detail, "has 5 words (at most 3 wanted)");
-}
-
-TEST(CountRule, CharactersAreCodePoints) {
-  EXPECT_TRUE(Met("at most 5 characters", "日本語です"));  // 15 bytes
-  EXPECT_FALSE(Met("at most 4 characters", "日本語です"));
-  EXPECT_TRUE(Met("at most 5 chars", "  hello \n"));  // surrounding whitespace ignored
-  EXPECT_TRUE(Met("at most 15 bytes", "日本語です"));
-  EXPECT_FALSE(Met("at most 14 bytes", "日本語です"));
-  EXPECT_TRUE(Met("length at most 280 characters", std::string(280, 'x')));
-  EXPECT_FALSE(Met("length at most 280 characters", std::string(281, 'x')));
-}
-
-TEST(CountRule, LinesSentencesParagraphsItems) {
-  const std::string text = "First line.\n\nSecond para, line one! Still two?\nline three\n";
-  EXPECT_TRUE(Met("at most 3 lines", text));
-  EXPECT_FALSE(Met("at most 2 lines", text));
-  EXPECT_TRUE(Met("exactly 2 paragraphs", text));
-  EXPECT_TRUE(Met("exactly 4 sentences", text));
-  EXPECT_TRUE(Met("at least 3 bullet points", "- a\n- b\n* c\nnot an item"));
-  EXPECT_FALSE(Met("at least 3 bullet points", "- a\n- b\nnot an item"));
-  EXPECT_TRUE(Met("exactly 2 items", "1. a\n2) b"));
 }
 
 TEST(CountRule, WordsInScriptsWithoutSpaces) {
@@ -169,17 +223,6 @@ TEST(CountRule, WordsInScriptsWithoutSpaces) {
   EXPECT_EQ(CountUnits("", TextUnit::kLines), 0u);
   EXPECT_EQ(CountUnits("", TextUnit::kSentences), 0u);
   EXPECT_EQ(CountUnits("e.g. this", TextUnit::kSentences), 2u);  // a known simplification
-}
-
-// --- JSON ----------------------------------------------------------------------------------
-
-TEST(JsonRule, AcceptsStrictJson) {
-  EXPECT_TRUE(Met("is valid JSON", R"({"a": [1, 2.5e3, true, null, "x\u00e9"]})"));
-  EXPECT_TRUE(Met("Output must be valid JSON.", "  [1, 2]\n"));
-  EXPECT_TRUE(Met("valid json", "\"just a string\""));
-  EXPECT_TRUE(Met("answer in JSON format", "{}"));
-  EXPECT_TRUE(Met("is a JSON object", R"({"k": {}})"));
-  EXPECT_TRUE(Met("is a valid JSON array", "[]"));
 }
 
 TEST(JsonRule, RejectsLooseJson) {
@@ -199,36 +242,12 @@ TEST(JsonRule, ShapeAndFailureDetail) {
   EXPECT_FALSE(fenced.met);
   EXPECT_THAT(fenced.detail, AllOf(StartsWith("is not valid JSON: "), HasSubstr("line 1"),
                                    HasSubstr("code fence")));
-  EXPECT_TRUE(Met("is not valid JSON", "{oops"));
 }
 
 TEST(JsonRule, DeepNestingDoesNotCrash) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   EXPECT_TRUE(CheckJson(deep).ok());
   EXPECT_FALSE(CheckJson(std::string(100000, '[')).ok());
-}
-
-// --- Regex ---------------------------------------------------------------------------------
-
-TEST(RegexRule, SlashDelimitedWithFlags) {
-  EXPECT_TRUE(Met("matches regex /^\\d{3}-\\d{4}$/", "555-1234"));
-  EXPECT_FALSE(Met("matches regex /^\\d{3}-\\d{4}$/", "555-12345"));
-  EXPECT_TRUE(Met("matches /order #[0-9]+/", "see order #42 today"));  // search, not anchored
-  EXPECT_FALSE(Met("matches /HELLO/", "hello"));
-  EXPECT_TRUE(Met("matches /HELLO/i", "hello"));
-  EXPECT_TRUE(Met("matches /^b$/m", "a\nb\nc"));
-  EXPECT_TRUE(Met("matches /a.b/s", "a\nb"));
-  EXPECT_TRUE(Met("Must match the regex /a/b/", "xa/by"));  // the last slash closes
-}
-
-TEST(RegexRule, OtherDelimitersAndFullMatch) {
-  EXPECT_TRUE(Met("matches the pattern `^[A-Z]{2}\\d+$`", "AB12"));
-  EXPECT_TRUE(Met("matches regex ^v[0-9]+$", "v12"));
-  EXPECT_TRUE(Met("fully matches \"[a-z]+\"", "abc"));
-  EXPECT_FALSE(Met("fully matches \"[a-z]+\"", "abc1"));
-  EXPECT_TRUE(Met("does not match /secret/i", "public"));
-  EXPECT_FALSE(Met("does not match /secret/i", "SECRET"));
-  EXPECT_TRUE(Met("matches /^日本/", "日本語"));
 }
 
 TEST(RegexRule, BadPatternIsInvalidArgument) {
@@ -242,20 +261,7 @@ TEST(RegexRule, UndelimitedWordsAreNotAPattern) {
   EXPECT_FALSE(Recognised("matches the expected format"));
 }
 
-// --- Starts / ends -------------------------------------------------------------------------
-
-TEST(EdgeRule, StartsAndEndsWith) {
-  EXPECT_TRUE(Met("starts with 'Dear'", "  dear Sir"));
-  EXPECT_FALSE(Met("starts with 'Dear'", "Hello, dear"));
-  EXPECT_TRUE(Met("begins with Summary:", "Summary: all good"));
-  EXPECT_TRUE(Met("ends with 'Regards'", "Kind regards\n"));
-  EXPECT_FALSE(Met("ends with 'Regards'", "Regards, Bob"));
-  EXPECT_TRUE(Met("ends with a question mark", "Really?"));
-  EXPECT_FALSE(Met("ends with a question mark", "Really."));
-  EXPECT_TRUE(Met("Must end with a period.", "Done."));
-  EXPECT_TRUE(Met("must not start with 'I'", "We did it"));
-  EXPECT_FALSE(Met("must not start with 'I'", "I did it"));
-  EXPECT_TRUE(Met("starts with “Привет”", "привет, мир"));
+TEST(EdgeRule, FailureQuotesTheStart) {
   const Verdict v = Check("starts with 'Dear'", "Hello there");
   EXPECT_EQ(v.detail, "begins \"Hello there\"; wanted \"Dear\"");
 }
@@ -263,8 +269,6 @@ TEST(EdgeRule, StartsAndEndsWith) {
 TEST(EdgeRule, DescriptionsAreLeftToTheFallback) {
   EXPECT_FALSE(Recognised("starts with a greeting"));
 }
-
-// --- Empty ---------------------------------------------------------------------------------
 
 TEST(EmptyRule, NotEmpty) {
   for (const char* form : {"is not empty", "Must not be empty", "non-empty",
@@ -274,8 +278,6 @@ TEST(EmptyRule, NotEmpty) {
     EXPECT_FALSE(Met(form, " \n\t")) << form;
     EXPECT_FALSE(Met(form, "\u00a0\u3000")) << form;  // Unicode spaces only
   }
-  EXPECT_TRUE(Met("is empty", ""));
-  EXPECT_FALSE(Met("is empty", "."));
 }
 
 // --- Keyword coverage ----------------------------------------------------------------------

@@ -15,7 +15,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::Reply;
-using testing::ScriptedModel;
 
 v1::ExecuteRequest JudgeCall(std::string candidate, std::vector<std::string> criteria) {
   v1::ExecuteRequest request;

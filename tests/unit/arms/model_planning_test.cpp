@@ -18,7 +18,6 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::Reply;
-using testing::ScriptedModel;
 
 constexpr char kGoodPlan[] = R"({"steps": [
   {"id": "s1", "capability": "retrieve", "instruction": "Find the lens care guide", "depends_on": []},

@@ -19,6 +19,7 @@ namespace {
 using ::testing::AllOf;
 using ::testing::Each;
 using ::testing::ElementsAre;
+using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
@@ -82,35 +83,98 @@ std::string Capability(absl::string_view text, std::vector<std::string> capabili
 
 // --- Splitting ---------------------------------------------------------------------------
 
-TEST(SplitGoal, PlainSentenceIsOneSubGoal) {
-  EXPECT_THAT(Texts("Find the 2023 revenue of ACME Corp."),
-              ElementsAre("Find the 2023 revenue of ACME Corp"));
+// A goal and the texts of the sub-goals it splits into.
+struct SplitCase {
+  const char* goal;
+  std::vector<std::string> texts;
+};
+
+const SplitCase kSplitCases[] = {
+    // A plain sentence is one sub-goal.
+    {"Find the 2023 revenue of ACME Corp.", {"Find the 2023 revenue of ACME Corp"}},
+    // Numbered, bulleted, lettered and "Step n" lines are sub-goals.
+    {"1. Find the Q3 report\n2) Find the Q4 report\n(3) Compare both",
+     {"Find the Q3 report", "Find the Q4 report", "Compare both"}},
+    {"- look up Rust\n* look up Go\n• look up Zig\na) look up C",
+     {"Look up Rust", "Look up Go", "Look up Zig", "Look up C"}},
+    {"Step 1: find A\nStep 2 - find B", {"Find A", "Find B"}},
+    // One marked line is not a list.
+    {"- find the report for 2023", {"- find the report for 2023"}},
+    // A wrapped line continues its item.
+    {"1. Find the annual report\n   for the year 2023\n2. Find the budget",
+     {"Find the annual report for the year 2023", "Find the budget"}},
+    // A sentence after a list is its own sub-goal.
+    {"1. Find A\n2. Find B\nThen compare them.", {"Find A", "Find B", "Compare them"}},
+    // Inline enumerations.
+    {"Please do this: 1. find the CEO of ACME 2. find the CFO 3. compare their pay",
+     {"Find the CEO of ACME", "Find the CFO", "Compare their pay"}},
+    {"Research ACME 1. find the CEO 2. find the CFO",
+     {"Research ACME", "Find the CEO", "Find the CFO"}},
+    // First, then, finally; and then, after that.
+    {"First find the design docs, then summarise them, and finally email the summary to the team",
+     {"Find the design docs", "Summarise them", "Email the summary to the team"}},
+    {"Find the logs and then count the errors, after that write a report",
+     {"Find the logs", "Count the errors", "Write a report"}},
+    // Semicolons.
+    {"find the CEO; find the CFO; find the CTO", {"Find the CEO", "Find the CFO", "Find the CTO"}},
+    {"revenue for 2022; revenue for 2023", {"Revenue for 2022", "Revenue for 2023"}},
+    // Sentences with action verbs split, others stay.
+    {"Find the Q3 report. It is in the finance folder. Summarise it.",
+     {"Find the Q3 report. It is in the finance folder", "Summarise it"}},
+    // Questions split.
+    {"What is the capital of Peru? How many people live there?",
+     {"What is the capital of Peru?", "How many people live there?"}},
+    // Clauses joined by "and" or commas, each with a verb and an object.
+    {"Research the competitors of ACME, compare their pricing and write a short report.",
+     {"Research the competitors of ACME", "Compare their pricing", "Write a short report"}},
+    // A statement alone is the goal.
+    {"The weather in Oslo", {"The weather in Oslo"}},
+    // Windows line endings.
+    {"1. Find A\r\n2. Find B\r\n", {"Find A", "Find B"}},
+    // No words, no sub-goals.
+    {"", {}},
+    {"  ... ;;; !!! \n - \n", {}},
+    // Unicode is kept intact.
+    {"1. Найди отчёт за 2023 год\n2. Résumé en français — vite",
+     {"Найди отчёт за 2023 год", "Résumé en français — vite"}},
+};
+
+TEST(SplitGoal, SplitsIntoTheExpectedSubGoals) {
+  for (const SplitCase& c : kSplitCases) {
+    EXPECT_THAT(Texts(c.goal), ElementsAreArray(c.texts)) << c.goal;
+  }
 }
 
-TEST(SplitGoal, NumberedLinesAreSubGoals) {
-  EXPECT_THAT(Texts("1. Find the Q3 report\n2) Find the Q4 report\n(3) Compare both"),
-              ElementsAre("Find the Q3 report", "Find the Q4 report", "Compare both"));
+// Goals that must stay one sub-goal.
+const char* const kWholeGoals[] = {
+    // Inline numbers must count from one.
+    "Compare Python 2. and Python 3. for speed",
+    "Find 2 reports and 3 memos",
+    // "then" closing a condition does not split.
+    "If the build fails then report the error",
+    "When the file exists, then read it",
+    // Abbreviations do not end sentences.
+    "Find sources, e.g. Find papers from 2020 onwards",
+    // No split inside quotes or backticks.
+    "Run `grep -c x; wc -l` on the file",
+    "Search for \"alpha. Then find beta\" in the wiki",
+    // A verb needs an object, and the clause before it a verb and more.
+    "Read and summarise the design doc",
+    "Find the test and build logs",
+    "Find the prices of apples, pears and plums",
+    // Not inside a condition.
+    "If the tests fail, fix the bug and run the tests again",
+};
+
+TEST(SplitGoal, WholeGoalsStayOneSubGoal) {
+  for (const char* goal : kWholeGoals) EXPECT_THAT(Texts(goal), SizeIs(1)) << goal;
 }
 
-TEST(SplitGoal, BulletAndLetteredLinesAreSubGoals) {
-  EXPECT_THAT(Texts("- look up Rust\n* look up Go\n• look up Zig\na) look up C"),
-              ElementsAre("Look up Rust", "Look up Go", "Look up Zig", "Look up C"));
-  EXPECT_THAT(Texts("Step 1: find A\nStep 2 - find B"), ElementsAre("Find A", "Find B"));
-}
-
-TEST(SplitGoal, OneMarkedLineIsNotAList) {
-  EXPECT_THAT(Texts("- find the report for 2023"), ElementsAre("- find the report for 2023"));
-}
-
-TEST(SplitGoal, WrappedLineContinuesItsItem) {
-  EXPECT_THAT(Texts("1. Find the annual report\n   for the year 2023\n2. Find the budget"),
-              ElementsAre("Find the annual report for the year 2023", "Find the budget"));
-}
-
-TEST(SplitGoal, SentenceAfterAListIsItsOwnSubGoal) {
-  EXPECT_THAT(Texts("1. Find A\n2. Find B\nThen compare them."),
-              ElementsAre("Find A", "Find B", "Compare them"));
+TEST(SplitGoal, ListedAndSequencedSubGoalsAreOrderedAfterTheList) {
   EXPECT_THAT(Ordered("1. Find A\n2. Find B\nThen compare them."), ElementsAre(false, false, true));
+  EXPECT_THAT(Ordered("First find the design docs, then summarise them, and finally email the "
+                      "summary to the team"),
+              ElementsAre(false, true, true));
 }
 
 TEST(SplitGoal, LeadInThatNamesTheSubjectIsKept) {
@@ -129,73 +193,7 @@ TEST(SplitGoal, GenericLeadInIsDropped) {
   EXPECT_EQ(goals[0].text, "Find A");
 }
 
-TEST(SplitGoal, InlineEnumeration) {
-  EXPECT_THAT(Texts("Please do this: 1. find the CEO of ACME 2. find the CFO 3. compare their pay"),
-              ElementsAre("Find the CEO of ACME", "Find the CFO", "Compare their pay"));
-  EXPECT_THAT(Texts("Research ACME 1. find the CEO 2. find the CFO"),
-              ElementsAre("Research ACME", "Find the CEO", "Find the CFO"));
-}
-
-TEST(SplitGoal, InlineNumbersMustCountFromOne) {
-  EXPECT_THAT(Texts("Compare Python 2. and Python 3. for speed"), SizeIs(1));
-  EXPECT_THAT(Texts("Find 2 reports and 3 memos"), SizeIs(1));
-}
-
-TEST(SplitGoal, FirstThenFinally) {
-  const char* goal =
-      "First find the design docs, then summarise them, and finally email the summary to the team";
-  EXPECT_THAT(Texts(goal), ElementsAre("Find the design docs", "Summarise them",
-                                       "Email the summary to the team"));
-  EXPECT_THAT(Ordered(goal), ElementsAre(false, true, true));
-}
-
-TEST(SplitGoal, AndThenAndAfterThat) {
-  EXPECT_THAT(Texts("Find the logs and then count the errors, after that write a report"),
-              ElementsAre("Find the logs", "Count the errors", "Write a report"));
-}
-
-TEST(SplitGoal, ThenClosingAConditionDoesNotSplit) {
-  EXPECT_THAT(Texts("If the build fails then report the error"), SizeIs(1));
-  EXPECT_THAT(Texts("When the file exists, then read it"), SizeIs(1));
-}
-
-TEST(SplitGoal, Semicolons) {
-  EXPECT_THAT(Texts("find the CEO; find the CFO; find the CTO"),
-              ElementsAre("Find the CEO", "Find the CFO", "Find the CTO"));
-  EXPECT_THAT(Texts("revenue for 2022; revenue for 2023"),
-              ElementsAre("Revenue for 2022", "Revenue for 2023"));
-}
-
-TEST(SplitGoal, SentencesWithActionVerbsSplitOthersStay) {
-  EXPECT_THAT(Texts("Find the Q3 report. It is in the finance folder. Summarise it."),
-              ElementsAre("Find the Q3 report. It is in the finance folder", "Summarise it"));
-}
-
-TEST(SplitGoal, QuestionsSplit) {
-  EXPECT_THAT(Texts("What is the capital of Peru? How many people live there?"),
-              ElementsAre("What is the capital of Peru?", "How many people live there?"));
-}
-
-TEST(SplitGoal, AbbreviationsDoNotEndSentences) {
-  EXPECT_THAT(Texts("Find sources, e.g. Find papers from 2020 onwards"), SizeIs(1));
-}
-
-TEST(SplitGoal, NoSplitInsideQuotesOrBackticks) {
-  EXPECT_THAT(Texts("Run `grep -c x; wc -l` on the file"), SizeIs(1));
-  EXPECT_THAT(Texts("Search for \"alpha. Then find beta\" in the wiki"), SizeIs(1));
-}
-
-TEST(SplitGoal, ClausesJoinedByAndOrCommasWithAVerbAndObject) {
-  const char* goal =
-      "Research the competitors of ACME, compare their pricing and write a short report.";
-  EXPECT_THAT(Texts(goal), ElementsAre("Research the competitors of ACME", "Compare their pricing",
-                                       "Write a short report"));
-  // A verb needs an object, and the clause before it a verb and more.
-  EXPECT_THAT(Texts("Read and summarise the design doc"), SizeIs(1));
-  EXPECT_THAT(Texts("Find the test and build logs"), SizeIs(1));
-  EXPECT_THAT(Texts("Find the prices of apples, pears and plums"), SizeIs(1));
-  // Not inside a condition, and not in a list item.
-  EXPECT_THAT(Texts("If the tests fail, fix the bug and run the tests again"), SizeIs(1));
+TEST(SplitGoal, ClausesInAListItemStayInTheItem) {
   EXPECT_THAT(Texts("1. Find the memo and summarise it\n2. Find the budget"), SizeIs(2));
 }
 
@@ -207,23 +205,11 @@ TEST(SplitGoal, OpeningStatementBecomesTheLeadIn) {
   EXPECT_EQ(goals[0].lead_in, "Our Q3 numbers are in. The board meets Friday.");
   EXPECT_EQ(goals[0].text, "Summarise the numbers");
   EXPECT_EQ(goals[1].lead_in, "");
-  // A statement alone is the goal; statements joined by semicolons are items.
-  EXPECT_THAT(Texts("The weather in Oslo"), ElementsAre("The weather in Oslo"));
+  // Statements joined by semicolons are items.
   EXPECT_THAT(Texts("revenue for 2022; revenue for 2023"), SizeIs(2));
 }
 
-TEST(SplitGoal, WindowsLineEndings) {
-  EXPECT_THAT(Texts("1. Find A\r\n2. Find B\r\n"), ElementsAre("Find A", "Find B"));
-}
-
-TEST(SplitGoal, NoWordsNoSubGoals) {
-  EXPECT_THAT(Texts(""), IsEmpty());
-  EXPECT_THAT(Texts("  ... ;;; !!! \n - \n"), IsEmpty());
-}
-
-TEST(SplitGoal, UnicodeIsKeptIntact) {
-  EXPECT_THAT(Texts("1. Найди отчёт за 2023 год\n2. Résumé en français — vite"),
-              ElementsAre("Найди отчёт за 2023 год", "Résumé en français — vite"));
+TEST(SplitGoal, FullWidthSentenceEndsKeepUtf8Intact) {
   // Full-width sentence ends split; the second sentence has no English verb, so it stays.
   const std::vector<std::string> texts = Texts("查找东京的天气。然后总结。");
   ASSERT_THAT(texts, SizeIs(1));
@@ -233,39 +219,49 @@ TEST(SplitGoal, UnicodeIsKeptIntact) {
 
 // --- Capabilities --------------------------------------------------------------------------
 
-TEST(ChooseCapability, RetrieveWords) {
-  EXPECT_EQ(Capability("Search the wiki for the deploy guide"), "retrieve");
-  EXPECT_EQ(Capability("Look up the population of Peru"), "retrieve");
-  EXPECT_EQ(Capability("Find the Q3 revenue"), "retrieve");
-  EXPECT_EQ(ChooseCapability("Retrieve the contract", kAll, kPrograms).wanted, "retrieve");
+// An instruction and the capability chosen for it when retrieve, execute and code are offered.
+struct CapabilityCase {
+  const char* instruction;
+  const char* capability;
+};
+
+const CapabilityCase kCapabilityCases[] = {
+    // Retrieve words.
+    {"Search the wiki for the deploy guide", "retrieve"},
+    {"Look up the population of Peru", "retrieve"},
+    {"Find the Q3 revenue", "retrieve"},
+    // Execute needs a program or a command.
+    {"Run `wc -w notes.txt`", "execute"},
+    {"wc -l /var/log/syslog", "execute"},
+    {"date", "execute"},
+    {"Count the lines with wc", "execute"},
+    {"Execute the command that lists files", "execute"},
+    {"Run the tests", "execute"},
+    // Program names that are also English words do not make a command.
+    {"Sort the results by date", "retrieve"},
+    // Code words.
+    {"Write a Python function that parses ISO dates", "code"},
+    {"Refactor the parser", "code"},
+    {"Explain the code in main.cpp", "code"},
+    {"Fix the bug in the C++ tokenizer", "code"},
+    {"Write a script that finds duplicate files", "code"},
+    // "explain" alone is not about code.
+    {"Explain photosynthesis", "retrieve"},
+    // A named command beats code words, a generic "run" does not.
+    {"Fix the bug in the parser and run the tests", "code"},
+    {"Run `grep -c TODO main.cpp` on the repository", "execute"},
+};
+
+TEST(ChooseCapability, ChoosesByTheWords) {
+  for (const CapabilityCase& c : kCapabilityCases) {
+    EXPECT_EQ(Capability(c.instruction), c.capability) << c.instruction;
+  }
 }
 
-TEST(ChooseCapability, ExecuteNeedsAProgramOrCommand) {
-  EXPECT_EQ(Capability("Run `wc -w notes.txt`"), "execute");
-  EXPECT_EQ(Capability("wc -l /var/log/syslog"), "execute");
-  EXPECT_EQ(Capability("date"), "execute");
-  EXPECT_EQ(Capability("Count the lines with wc"), "execute");
-  EXPECT_EQ(Capability("Execute the command that lists files"), "execute");
-  EXPECT_EQ(Capability("Run the tests"), "execute");
-  // Program names that are also English words do not make a command.
-  EXPECT_EQ(Capability("Sort the results by date"), "retrieve");
+TEST(ChooseCapability, WantedIsSetOnlyWhenTheWordsAskForIt) {
+  EXPECT_EQ(ChooseCapability("Retrieve the contract", kAll, kPrograms).wanted, "retrieve");
   EXPECT_EQ(ChooseCapability("Sort the results by date", kAll, kPrograms).wanted, "");
   EXPECT_EQ(ChooseCapability("Compute the average age", kAll, kPrograms).wanted, "");
-}
-
-TEST(ChooseCapability, CodeWords) {
-  EXPECT_EQ(Capability("Write a Python function that parses ISO dates"), "code");
-  EXPECT_EQ(Capability("Refactor the parser"), "code");
-  EXPECT_EQ(Capability("Explain the code in main.cpp"), "code");
-  EXPECT_EQ(Capability("Fix the bug in the C++ tokenizer"), "code");
-  EXPECT_EQ(Capability("Write a script that finds duplicate files"), "code");
-  // "explain" alone is not about code.
-  EXPECT_EQ(Capability("Explain photosynthesis"), "retrieve");
-}
-
-TEST(ChooseCapability, NamedCommandBeatsCodeButGenericRunDoesNot) {
-  EXPECT_EQ(Capability("Fix the bug in the parser and run the tests"), "code");
-  EXPECT_EQ(Capability("Run `grep -c TODO main.cpp` on the repository"), "execute");
 }
 
 TEST(ChooseCapability, OtherwiseRetrieveWhenAvailable) {
