@@ -343,6 +343,47 @@ int Admin(const std::vector<std::string>& args) {
   return usage();
 }
 
+int Cancel(octo::v1::TaskService::Stub& stub, const std::string& id) {
+  octo::v1::CancelTaskRequest request;
+  request.set_task_id(id);
+  request.set_reason(config.reason);
+  octo::v1::Task task;
+  auto context = Context();
+  grpc::Status status = stub.CancelTask(context.get(), request, &task);
+  if (!status.ok()) return Fail(status);
+  config.json ? PrintJson(task) : PrintTask(task);
+  return 0;
+}
+
+int List(octo::v1::TaskService::Stub& stub) {
+  octo::v1::ListTasksRequest request;
+  if (!config.state.empty()) {
+    octo::v1::TaskState state;
+    if (!octo::v1::TaskState_Parse(absl::StrCat("TASK_STATE_", absl::AsciiStrToUpper(config.state)),
+                                   &state)) {
+      std::cerr << "--state: unknown state " << config.state << "\n";
+      return 2;
+    }
+    request.set_state(state);
+  }
+  request.set_page_size(config.page_size);
+  request.set_page_token(config.page_token);
+  octo::v1::ListTasksResponse response;
+  auto context = Context();
+  grpc::Status status = stub.ListTasks(context.get(), request, &response);
+  if (!status.ok()) return Fail(status);
+  if (config.json) return PrintJson(response), 0;
+  for (const auto& task : response.tasks()) {
+    std::cout << absl::StrFormat("%s  %-10s %s  %s\n", task.id(),
+                                 octo::task::StateName(task.state()), Time(task.created_at()),
+                                 task.spec().goal().substr(0, 60));
+  }
+  if (!response.next_page_token().empty()) {
+    std::cout << "next page: --page_token " << response.next_page_token() << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -404,45 +445,9 @@ int main(int argc, char** argv) {
   }
   if (command == "cancel") {
     const std::string* id = need_id();
-    if (!id) return 2;
-    octo::v1::CancelTaskRequest request;
-    request.set_task_id(*id);
-    request.set_reason(config.reason);
-    octo::v1::Task task;
-    auto context = Context();
-    grpc::Status status = stub->CancelTask(context.get(), request, &task);
-    if (!status.ok()) return Fail(status);
-    if (config.json) PrintJson(task); else PrintTask(task);
-    return 0;
+    return id ? Cancel(*stub, *id) : 2;
   }
-  if (command == "list") {
-    octo::v1::ListTasksRequest request;
-    if (!config.state.empty()) {
-      octo::v1::TaskState state;
-      if (!octo::v1::TaskState_Parse(absl::StrCat("TASK_STATE_", absl::AsciiStrToUpper(config.state)),
-                                     &state)) {
-        std::cerr << "--state: unknown state " << config.state << "\n";
-        return 2;
-      }
-      request.set_state(state);
-    }
-    request.set_page_size(config.page_size);
-    request.set_page_token(config.page_token);
-    octo::v1::ListTasksResponse response;
-    auto context = Context();
-    grpc::Status status = stub->ListTasks(context.get(), request, &response);
-    if (!status.ok()) return Fail(status);
-    if (config.json) return PrintJson(response), 0;
-    for (const auto& task : response.tasks()) {
-      std::cout << absl::StrFormat("%s  %-10s %s  %s\n", task.id(),
-                                   octo::task::StateName(task.state()), Time(task.created_at()),
-                                   task.spec().goal().substr(0, 60));
-    }
-    if (!response.next_page_token().empty()) {
-      std::cout << "next page: --page_token " << response.next_page_token() << "\n";
-    }
-    return 0;
-  }
+  if (command == "list") return List(*stub);
   std::cerr << "unknown command \"" << command << "\"\n" << kUsage;
   return 2;
 }

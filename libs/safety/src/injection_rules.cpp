@@ -20,6 +20,8 @@ std::string Cross(const std::vector<std::string>& a, const std::vector<std::stri
   return out;
 }
 
+// Long because it is the rule table itself: one entry per rule, grouped by family, with the
+// fragments the rules share defined once at the top.
 std::vector<Rule> Build() {
   // Fragments shared by several rules (locals: Build() may run during static initialisation).
   // Verbs that discard instructions.

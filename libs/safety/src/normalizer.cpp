@@ -117,6 +117,9 @@ NormalizedText Normalizer::Normalize(std::string_view text) const {
   return out;
 }
 
+// One pass over the input, long on purpose: it runs on every request, and its state (output
+// length, pending obfuscation mark, leetspeak token) lives in locals the compiler keeps in
+// registers; the plain-ASCII fast path and the lambdas share them.
 void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
   const size_t n = in.size();
   // Output never outgrows input: every fold maps a character to at most its own byte length.

@@ -47,6 +47,7 @@ bool StartsWithWordChar(absl::string_view s) {
 
 }  // namespace
 
+// Long because it holds the word list itself.
 bool IsStopWord(absl::string_view word) {
   static const auto* const kStop = new absl::flat_hash_set<absl::string_view>({
       // Function words.
