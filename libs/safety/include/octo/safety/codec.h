@@ -1,9 +1,12 @@
 // Decoders for payloads hidden in base64, hex or rot13.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "absl/functional/function_ref.h"
 
 namespace octo::safety {
 
@@ -20,5 +23,12 @@ std::string Rot13(std::string_view in);
 // True if `bytes` is valid UTF-8 made mostly (>= 90%) of printable characters and whitespace
 // and contains at least one letter: a cheap test that a decoded payload is text.
 bool LooksLikeText(std::string_view bytes);
+
+// Calls fn(start, end, decoded) for each run of at least `min_run` base64 or hex characters
+// (with up to two '=' of padding, included in [start, end)) that decodes to text; hex is
+// tried first when the run is all hex digits.
+void ForEachEncodedRun(
+    std::string_view text, size_t min_run,
+    absl::FunctionRef<void(uint32_t start, uint32_t end, std::string decoded)> fn);
 
 }  // namespace octo::safety
