@@ -86,6 +86,10 @@ class FakeTasks final : public v1::TaskService::Service {
   }
 };
 
+// How many calls of each method CallDescribeAndExecute makes.
+constexpr int kDescribes = 5;
+constexpr int kExecutes = 3;
+
 class GrpcMetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -131,6 +135,15 @@ class GrpcMetricsTest : public ::testing::Test {
     return arm_stub_->Execute(&context, v1::ExecuteRequest(), &response);
   }
 
+  // Makes kDescribes Describe calls, which succeed, and kExecutes Execute calls, which the
+  // fake arm answers with INVALID_ARGUMENT.
+  void CallDescribeAndExecute() {
+    for (int i = 0; i < kDescribes; ++i) ASSERT_TRUE(Describe().ok());
+    for (int i = 0; i < kExecutes; ++i) {
+      ASSERT_EQ(Execute().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    }
+  }
+
   // Declared before the server and channel, which must not outlive them.
   prometheus::Registry server_registry_;
   prometheus::Registry client_registry_;
@@ -143,9 +156,6 @@ class GrpcMetricsTest : public ::testing::Test {
   std::unique_ptr<v1::TaskService::Stub> task_stub_;
 };
 
-constexpr int kDescribes = 5;
-constexpr int kExecutes = 3;
-
 const Labels kDescribe = {
     {"grpc_service", "octo.v1.Arm"}, {"grpc_method", "Describe"}, {"grpc_type", "unary"}};
 const Labels kExecute = {
@@ -156,39 +166,31 @@ Labels With(Labels labels, const std::string& key, const std::string& value) {
   return labels;
 }
 
-TEST_F(GrpcMetricsTest, ServerCountsCallsByMethodAndCode) {
-  for (int i = 0; i < kDescribes; ++i) ASSERT_TRUE(Describe().ok());
-  for (int i = 0; i < kExecutes; ++i) {
-    ASSERT_EQ(Execute().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  }
-  prometheus::Registry& r = server_registry_;
-  EXPECT_EQ(Sum(r, "grpc_server_started_total", kDescribe), kDescribes);
-  EXPECT_EQ(Sum(r, "grpc_server_started_total", kExecute), kExecutes);
-  EXPECT_EQ(Sum(r, "grpc_server_handled_total", With(kDescribe, "grpc_code", "OK")), kDescribes);
-  EXPECT_EQ(Sum(r, "grpc_server_handled_total", With(kExecute, "grpc_code", "InvalidArgument")),
-            kExecutes);
+// Checks that `side` ("server" or "client") counted kDescribes OK Describe calls and kExecutes
+// InvalidArgument Execute calls as started, handled and timed in `r`.
+void ExpectCallsCountedByMethodAndCode(prometheus::Registry& r, const std::string& side) {
+  const std::string started = absl::StrCat("grpc_", side, "_started_total");
+  const std::string handled = absl::StrCat("grpc_", side, "_handled_total");
+  const std::string seconds = absl::StrCat("grpc_", side, "_handling_seconds");
+  EXPECT_EQ(Sum(r, started, kDescribe), kDescribes);
+  EXPECT_EQ(Sum(r, started, kExecute), kExecutes);
+  EXPECT_EQ(Sum(r, handled, With(kDescribe, "grpc_code", "OK")), kDescribes);
+  EXPECT_EQ(Sum(r, handled, With(kExecute, "grpc_code", "InvalidArgument")), kExecutes);
   // Each call is handled exactly once, under one code.
-  EXPECT_EQ(Sum(r, "grpc_server_handled_total", kDescribe), kDescribes);
-  EXPECT_EQ(Sum(r, "grpc_server_handled_total", kExecute), kExecutes);
-  EXPECT_EQ(Sum(r, "grpc_server_handling_seconds", kDescribe), kDescribes);
-  EXPECT_EQ(Sum(r, "grpc_server_handling_seconds", kExecute), kExecutes);
+  EXPECT_EQ(Sum(r, handled, kDescribe), kDescribes);
+  EXPECT_EQ(Sum(r, handled, kExecute), kExecutes);
+  EXPECT_EQ(Sum(r, seconds, kDescribe), kDescribes);
+  EXPECT_EQ(Sum(r, seconds, kExecute), kExecutes);
+}
+
+TEST_F(GrpcMetricsTest, ServerCountsCallsByMethodAndCode) {
+  ASSERT_NO_FATAL_FAILURE(CallDescribeAndExecute());
+  ExpectCallsCountedByMethodAndCode(server_registry_, "server");
 }
 
 TEST_F(GrpcMetricsTest, ClientCountsCallsByMethodAndCode) {
-  for (int i = 0; i < kDescribes; ++i) ASSERT_TRUE(Describe().ok());
-  for (int i = 0; i < kExecutes; ++i) {
-    ASSERT_EQ(Execute().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  }
-  prometheus::Registry& r = client_registry_;
-  EXPECT_EQ(Sum(r, "grpc_client_started_total", kDescribe), kDescribes);
-  EXPECT_EQ(Sum(r, "grpc_client_started_total", kExecute), kExecutes);
-  EXPECT_EQ(Sum(r, "grpc_client_handled_total", With(kDescribe, "grpc_code", "OK")), kDescribes);
-  EXPECT_EQ(Sum(r, "grpc_client_handled_total", With(kExecute, "grpc_code", "InvalidArgument")),
-            kExecutes);
-  EXPECT_EQ(Sum(r, "grpc_client_handled_total", kDescribe), kDescribes);
-  EXPECT_EQ(Sum(r, "grpc_client_handled_total", kExecute), kExecutes);
-  EXPECT_EQ(Sum(r, "grpc_client_handling_seconds", kDescribe), kDescribes);
-  EXPECT_EQ(Sum(r, "grpc_client_handling_seconds", kExecute), kExecutes);
+  ASSERT_NO_FATAL_FAILURE(CallDescribeAndExecute());
+  ExpectCallsCountedByMethodAndCode(client_registry_, "client");
 }
 
 TEST_F(GrpcMetricsTest, EachSideRecordsOnlyIntoItsOwnRegistry) {
