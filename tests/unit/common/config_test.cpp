@@ -139,71 +139,44 @@ TEST_F(ConfigBinderTest, FlagBeatsEnvironmentVariable) {
   EXPECT_EQ(config_.name, "from-flag");
 }
 
-TEST_F(ConfigBinderTest, MalformedIntegerFlagNamesTheFlag) {
-  absl::Status status = Parse({"--count=12abc"});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("--count"));
-  EXPECT_THAT(status.message(), HasSubstr("12abc"));
+// Input the binder must refuse as INVALID_ARGUMENT, with the message naming what was wrong.
+struct BadInput {
+  const char* name;  // names the test
+  std::vector<const char*> args;
+  const char* variable;  // set to `value` before parsing, unless null
+  const char* value;
+  std::vector<const char*> named;  // each must appear in the message
+};
+
+const BadInput kBadInputs[] = {
+    {"MalformedIntegerFlag", {"--count=12abc"}, nullptr, nullptr, {"--count", "12abc"}},
+    {"IntegerOutOfRange", {"--count=99999999999"}, nullptr, nullptr, {}},
+    {"MalformedIntegerVariable", {}, "OCTO_TEST_COUNT", "many", {"OCTO_TEST_COUNT"}},
+    {"MalformedBoolFlag", {"--verbose=maybe"}, nullptr, nullptr, {"--verbose"}},
+    {"MalformedBoolVariable", {}, "OCTO_TEST_VERBOSE", "sure", {"OCTO_TEST_VERBOSE"}},
+    {"MalformedDurationFlag", {"--timeout", "5 seconds"}, nullptr, nullptr, {"--timeout"}},
+    {"DurationWithoutUnit", {"--timeout=5"}, nullptr, nullptr, {}},
+    {"MalformedDurationVariable", {}, "OCTO_TEST_TIMEOUT", "soon", {"OCTO_TEST_TIMEOUT"}},
+    {"MalformedNumberFlag", {"--ratio=half"}, nullptr, nullptr, {"--ratio"}},
+    {"UnknownFlag", {"--colour=blue"}, nullptr, nullptr, {"--colour"}},
+    {"FlagWithoutItsValue", {"--count"}, nullptr, nullptr, {"--count"}},
+};
+
+class ConfigBinderBadInputTest : public ConfigBinderTest,
+                                 public ::testing::WithParamInterface<BadInput> {};
+
+TEST_P(ConfigBinderBadInputTest, IsInvalidArgumentNamingTheCulprit) {
+  const BadInput& input = GetParam();
+  if (input.variable != nullptr) setenv(input.variable, input.value, 1);
+  absl::Status status = Parse(input.args);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  for (const char* named : input.named) EXPECT_THAT(status.message(), HasSubstr(named));
 }
 
-TEST_F(ConfigBinderTest, IntegerOutOfRangeIsInvalid) {
-  EXPECT_EQ(Parse({"--count=99999999999"}).code(), absl::StatusCode::kInvalidArgument);
-}
-
-TEST_F(ConfigBinderTest, MalformedIntegerVariableNamesTheVariable) {
-  setenv("OCTO_TEST_COUNT", "many", 1);
-  absl::Status status = Parse({});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("OCTO_TEST_COUNT"));
-}
-
-TEST_F(ConfigBinderTest, MalformedBoolFlagNamesTheFlag) {
-  absl::Status status = Parse({"--verbose=maybe"});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("--verbose"));
-}
-
-TEST_F(ConfigBinderTest, MalformedBoolVariableNamesTheVariable) {
-  setenv("OCTO_TEST_VERBOSE", "sure", 1);
-  absl::Status status = Parse({});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("OCTO_TEST_VERBOSE"));
-}
-
-TEST_F(ConfigBinderTest, MalformedDurationFlagNamesTheFlag) {
-  absl::Status status = Parse({"--timeout", "5 seconds"});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("--timeout"));
-}
-
-TEST_F(ConfigBinderTest, DurationWithoutUnitIsInvalid) {
-  EXPECT_EQ(Parse({"--timeout=5"}).code(), absl::StatusCode::kInvalidArgument);
-}
-
-TEST_F(ConfigBinderTest, MalformedDurationVariableNamesTheVariable) {
-  setenv("OCTO_TEST_TIMEOUT", "soon", 1);
-  absl::Status status = Parse({});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("OCTO_TEST_TIMEOUT"));
-}
-
-TEST_F(ConfigBinderTest, MalformedNumberFlagNamesTheFlag) {
-  absl::Status status = Parse({"--ratio=half"});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("--ratio"));
-}
-
-TEST_F(ConfigBinderTest, UnknownFlagIsInvalidAndNamed) {
-  absl::Status status = Parse({"--colour=blue"});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("--colour"));
-}
-
-TEST_F(ConfigBinderTest, FlagWithoutItsValueIsInvalid) {
-  absl::Status status = Parse({"--count"});
-  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(status.message(), HasSubstr("--count"));
-}
+INSTANTIATE_TEST_SUITE_P(Inputs, ConfigBinderBadInputTest, ::testing::ValuesIn(kBadInputs),
+                         [](const ::testing::TestParamInfo<BadInput>& info) {
+                           return std::string(info.param.name);
+                         });
 
 TEST_F(ConfigBinderTest, NonFlagArgumentsArePositional) {
   ASSERT_TRUE(Parse({"first", "--count=2", "second", "-x"}).ok());

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -37,6 +38,37 @@ std::string Str(const google::protobuf::Struct& object, const std::string& key) 
 
 bool Has(const google::protobuf::Struct& object, const std::string& key) {
   return object.fields().contains(key);
+}
+
+// The value of `key` on each of `lines`, in order ("<absent>" where a line lacks it).
+std::vector<std::string> Column(const std::vector<google::protobuf::Struct>& lines,
+                                const std::string& key) {
+  std::vector<std::string> values;
+  for (const auto& line : lines) values.push_back(Str(line, key));
+  return values;
+}
+
+// Checks that `line` carries exactly these trace, span and task ids.
+void ExpectIds(const google::protobuf::Struct& line, const std::string& trace,
+               const std::string& span, const std::string& task) {
+  EXPECT_EQ(Str(line, "trace_id"), trace);
+  EXPECT_EQ(Str(line, "span_id"), span);
+  EXPECT_EQ(Str(line, "task_id"), task);
+}
+
+// Checks that `line` carries no trace, span or task id.
+void ExpectNoIds(const google::protobuf::Struct& line) {
+  EXPECT_FALSE(Has(line, "trace_id"));
+  EXPECT_FALSE(Has(line, "span_id"));
+  EXPECT_FALSE(Has(line, "task_id"));
+}
+
+// Logs one line at each level, lowest first, its message the level's initial.
+void LogOneLineAtEachLevel() {
+  Debug("d");
+  Info("i");
+  Warn("w");
+  Error("e");
 }
 
 // The JSON string literal AppendJsonString makes of `text`, parsed back.
@@ -175,30 +207,14 @@ TEST_F(LogWriteTest, WritesOneJsonObjectPerLine) {
 }
 
 TEST_F(LogWriteTest, EveryLevelHasItsName) {
-  auto lines = Capture([] {
-    Debug("d");
-    Info("i");
-    Warn("w");
-    Error("e");
-  });
-  ASSERT_THAT(lines, SizeIs(4));
-  EXPECT_EQ(Str(lines[0], "level"), "debug");
-  EXPECT_EQ(Str(lines[1], "level"), "info");
-  EXPECT_EQ(Str(lines[2], "level"), "warn");
-  EXPECT_EQ(Str(lines[3], "level"), "error");
+  auto lines = Capture(LogOneLineAtEachLevel);
+  EXPECT_THAT(Column(lines, "level"), ::testing::ElementsAre("debug", "info", "warn", "error"));
 }
 
 TEST_F(LogWriteTest, LinesBelowTheMinimumLevelAreDropped) {
   Init("unit-test", Level::kWarn);
-  auto lines = Capture([] {
-    Debug("d");
-    Info("i");
-    Warn("w");
-    Error("e");
-  });
-  ASSERT_THAT(lines, SizeIs(2));
-  EXPECT_EQ(Str(lines[0], "message"), "w");
-  EXPECT_EQ(Str(lines[1], "message"), "e");
+  auto lines = Capture(LogOneLineAtEachLevel);
+  EXPECT_THAT(Column(lines, "message"), ::testing::ElementsAre("w", "e"));
 }
 
 TEST_F(LogWriteTest, InvalidUtf8InMessagesAndFieldsStillMakesValidJson) {
@@ -210,9 +226,7 @@ TEST_F(LogWriteTest, InvalidUtf8InMessagesAndFieldsStillMakesValidJson) {
 TEST_F(LogWriteTest, NoTraceFieldsOutsideAScope) {
   auto lines = Capture([] { Info("plain"); });
   ASSERT_THAT(lines, SizeIs(1));
-  EXPECT_FALSE(Has(lines[0], "trace_id"));
-  EXPECT_FALSE(Has(lines[0], "span_id"));
-  EXPECT_FALSE(Has(lines[0], "task_id"));
+  ExpectNoIds(lines[0]);
 }
 
 TEST_F(LogWriteTest, ScopeAddsTraceSpanAndTaskIds) {
@@ -221,9 +235,7 @@ TEST_F(LogWriteTest, ScopeAddsTraceSpanAndTaskIds) {
     Info("inside");
   });
   ASSERT_THAT(lines, SizeIs(1));
-  EXPECT_EQ(Str(lines[0], "trace_id"), "trace-1");
-  EXPECT_EQ(Str(lines[0], "span_id"), "span-1");
-  EXPECT_EQ(Str(lines[0], "task_id"), "task-1");
+  ExpectIds(lines[0], "trace-1", "span-1", "task-1");
 }
 
 TEST_F(LogWriteTest, NestedScopesOverrideAndRestore) {
@@ -236,12 +248,8 @@ TEST_F(LogWriteTest, NestedScopesOverrideAndRestore) {
     Info("outer again");
   });
   ASSERT_THAT(lines, SizeIs(2));
-  EXPECT_EQ(Str(lines[0], "trace_id"), "trace-2");
-  EXPECT_EQ(Str(lines[0], "span_id"), "span-2");
-  EXPECT_EQ(Str(lines[0], "task_id"), "task-1");
-  EXPECT_EQ(Str(lines[1], "trace_id"), "trace-1");
-  EXPECT_EQ(Str(lines[1], "span_id"), "span-1");
-  EXPECT_EQ(Str(lines[1], "task_id"), "task-1");
+  ExpectIds(lines[0], "trace-2", "span-2", "task-1");
+  ExpectIds(lines[1], "trace-1", "span-1", "task-1");
 }
 
 TEST_F(LogWriteTest, EndedScopeLeavesNoIdsBehind) {
@@ -250,8 +258,7 @@ TEST_F(LogWriteTest, EndedScopeLeavesNoIdsBehind) {
     Info("after");
   });
   ASSERT_THAT(lines, SizeIs(1));
-  EXPECT_FALSE(Has(lines[0], "trace_id"));
-  EXPECT_FALSE(Has(lines[0], "task_id"));
+  ExpectNoIds(lines[0]);
 }
 
 TEST_F(LogWriteTest, ScopeIsPerThread) {
@@ -261,8 +268,7 @@ TEST_F(LogWriteTest, ScopeIsPerThread) {
     other.join();
   });
   ASSERT_THAT(lines, SizeIs(1));
-  EXPECT_FALSE(Has(lines[0], "trace_id"));
-  EXPECT_FALSE(Has(lines[0], "task_id"));
+  ExpectNoIds(lines[0]);
 }
 
 TEST_F(LogWriteTest, ConcurrentWritersNeverInterleaveLines) {
@@ -291,15 +297,14 @@ TEST_F(LogWriteTest, ConcurrentWritersNeverInterleaveLines) {
 }
 
 TEST(ParseLevel, KnowsTheFourNames) {
+  const std::pair<const char*, Level> kNames[] = {
+      {"debug", Level::kDebug}, {"info", Level::kInfo}, {"warn", Level::kWarn},
+      {"error", Level::kError}};
   Level level = Level::kError;
-  ASSERT_TRUE(ParseLevel("debug", &level));
-  EXPECT_EQ(level, Level::kDebug);
-  ASSERT_TRUE(ParseLevel("info", &level));
-  EXPECT_EQ(level, Level::kInfo);
-  ASSERT_TRUE(ParseLevel("warn", &level));
-  EXPECT_EQ(level, Level::kWarn);
-  ASSERT_TRUE(ParseLevel("error", &level));
-  EXPECT_EQ(level, Level::kError);
+  for (const auto& [name, want] : kNames) {
+    ASSERT_TRUE(ParseLevel(name, &level)) << name;
+    EXPECT_EQ(level, want) << name;
+  }
 }
 
 TEST(ParseLevel, RejectsOtherTextAndLeavesTheLevel) {
