@@ -44,6 +44,29 @@ void ExpectInvalid(const absl::Status& status, absl::string_view field) {
   EXPECT_THAT(std::string(status.message()), StartsWith(absl::StrCat(field, ":"))) << status;
 }
 
+using StringList = google::protobuf::RepeatedPtrField<std::string>;
+
+// Checks that `spec` is valid with `max` entries of `item` in its `list` but not with one more,
+// which is INVALID_ARGUMENT naming `field`.
+void ExpectCountLimit(v1::TaskSpec& spec, StringList* list, size_t max, absl::string_view item,
+                      absl::string_view field) {
+  list->Clear();
+  for (size_t i = 0; i < max; ++i) list->Add(std::string(item));
+  EXPECT_TRUE(ValidateTaskSpec(spec).ok()) << max << " entries in " << field;
+  list->Add(std::string(item));
+  ExpectInvalid(ValidateTaskSpec(spec), field);
+}
+
+// Checks that `spec` stays valid when `fits` is added to its `list`, and that adding `too_long`
+// after it is INVALID_ARGUMENT naming that entry, "<field>[<index>]".
+void ExpectItemLengthLimit(v1::TaskSpec& spec, StringList* list, const std::string& fits,
+                           const std::string& too_long, absl::string_view field) {
+  list->Add(std::string(fits));
+  EXPECT_TRUE(ValidateTaskSpec(spec).ok()) << "longest entry in " << field;
+  list->Add(std::string(too_long));
+  ExpectInvalid(ValidateTaskSpec(spec), absl::StrCat(field, "[", list->size() - 1, "]"));
+}
+
 TEST(ValidateTaskSpec, AcceptsAValidSpec) {
   absl::Status status = ValidateTaskSpec(ValidSpec());
   EXPECT_TRUE(status.ok()) << status;
@@ -95,51 +118,34 @@ TEST(ValidateTaskSpec, EmptyContextIsFine) {
 
 TEST(ValidateTaskSpec, ConstraintsCountIsLimited) {
   v1::TaskSpec spec = ValidSpec();
-  spec.clear_constraints();
-  for (size_t i = 0; i < kMaxListItems; ++i) spec.add_constraints("rule");
-  EXPECT_TRUE(ValidateTaskSpec(spec).ok());
-  spec.add_constraints("one too many");
-  ExpectInvalid(ValidateTaskSpec(spec), "spec.constraints");
+  ExpectCountLimit(spec, spec.mutable_constraints(), kMaxListItems, "rule", "spec.constraints");
 }
 
 TEST(ValidateTaskSpec, ConstraintLengthIsLimitedAndTheItemNamed) {
-  v1::TaskSpec spec = ValidSpec();
-  spec.add_constraints(Repeat(kE, kMaxListItemChars));
-  EXPECT_TRUE(ValidateTaskSpec(spec).ok());
-  spec.add_constraints(Repeat("c", kMaxListItemChars + 1));
-  ExpectInvalid(ValidateTaskSpec(spec), "spec.constraints[2]");
+  v1::TaskSpec spec = ValidSpec();  // already has one constraint: the long ones are [1] and [2]
+  ExpectItemLengthLimit(spec, spec.mutable_constraints(), Repeat(kE, kMaxListItemChars),
+                        Repeat("c", kMaxListItemChars + 1), "spec.constraints");
 }
 
 TEST(ValidateTaskSpec, AcceptanceCriteriaAreLimitedLikeConstraints) {
   v1::TaskSpec spec = ValidSpec();
+  ExpectCountLimit(spec, spec.mutable_acceptance_criteria(), kMaxListItems, "check",
+                   "spec.acceptance_criteria");
   spec.clear_acceptance_criteria();
-  for (size_t i = 0; i < kMaxListItems; ++i) spec.add_acceptance_criteria("check");
-  EXPECT_TRUE(ValidateTaskSpec(spec).ok());
-  spec.add_acceptance_criteria("check");
-  ExpectInvalid(ValidateTaskSpec(spec), "spec.acceptance_criteria");
-
-  spec.clear_acceptance_criteria();
-  spec.add_acceptance_criteria(Repeat("a", kMaxListItemChars));
-  EXPECT_TRUE(ValidateTaskSpec(spec).ok());
-  spec.add_acceptance_criteria(Repeat("a", kMaxListItemChars + 1));
-  ExpectInvalid(ValidateTaskSpec(spec), "spec.acceptance_criteria[1]");
+  ExpectItemLengthLimit(spec, spec.mutable_acceptance_criteria(), Repeat("a", kMaxListItemChars),
+                        Repeat("a", kMaxListItemChars + 1), "spec.acceptance_criteria");
 }
 
 TEST(ValidateTaskSpec, CapabilitiesAreLimited) {
   EXPECT_EQ(kMaxCapabilities, 16u);
   EXPECT_EQ(kMaxCapabilityChars, 64u);
   v1::TaskSpec spec = ValidSpec();
+  ExpectCountLimit(spec, spec.mutable_required_capabilities(), kMaxCapabilities, "retrieve",
+                   "spec.required_capabilities");
   spec.clear_required_capabilities();
-  for (size_t i = 0; i < kMaxCapabilities; ++i) spec.add_required_capabilities("retrieve");
-  EXPECT_TRUE(ValidateTaskSpec(spec).ok());
-  spec.add_required_capabilities("execute");
-  ExpectInvalid(ValidateTaskSpec(spec), "spec.required_capabilities");
-
-  spec.clear_required_capabilities();
-  spec.add_required_capabilities(Repeat("c", kMaxCapabilityChars));
-  EXPECT_TRUE(ValidateTaskSpec(spec).ok());
-  spec.add_required_capabilities(Repeat("c", kMaxCapabilityChars + 1));
-  ExpectInvalid(ValidateTaskSpec(spec), "spec.required_capabilities[1]");
+  ExpectItemLengthLimit(spec, spec.mutable_required_capabilities(),
+                        Repeat("c", kMaxCapabilityChars), Repeat("c", kMaxCapabilityChars + 1),
+                        "spec.required_capabilities");
 }
 
 TEST(ValidateTaskSpec, LabelCountIsLimited) {
