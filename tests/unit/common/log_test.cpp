@@ -297,9 +297,10 @@ TEST_F(LogWriteTest, ConcurrentWritersNeverInterleaveLines) {
 }
 
 TEST(ParseLevel, KnowsTheFourNames) {
-  const std::pair<const char*, Level> kNames[] = {
-      {"debug", Level::kDebug}, {"info", Level::kInfo}, {"warn", Level::kWarn},
-      {"error", Level::kError}};
+  const std::pair<const char*, Level> kNames[] = {{"debug", Level::kDebug},
+                                                  {"info", Level::kInfo},
+                                                  {"warn", Level::kWarn},
+                                                  {"error", Level::kError}};
   Level level = Level::kError;
   for (const auto& [name, want] : kNames) {
     ASSERT_TRUE(ParseLevel(name, &level)) << name;
