@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "eval.h"
@@ -13,28 +14,37 @@ namespace {
 
 const std::string kDataDir = OCTO_SAFETY_DATA_DIR;
 
-TEST(SafetyQuality, PiiPrecisionAndRecall) {
-  const std::string path = kDataDir + "/pii_dev.jsonl";
+// Evaluates a default detector on the dev file `name` with `evaluate`, into `*report`, and lists
+// the examples it misjudged in `*detail`; skips the test when the file is absent and fails it when
+// the file cannot be read.
+template <typename Detector, typename Report>
+void EvaluateDevFile(const std::string& name,
+                     std::optional<Report> (*evaluate)(const Detector&, const std::string&,
+                                                       std::string*),
+                     std::optional<Report>* report, std::string* detail) {
+  const std::string path = kDataDir + "/" + name;
   if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not found";
-  PiiDetector detector;
+  Detector detector;
   std::string error;
-  auto report = eval::EvaluatePii(detector, path, &error);
-  ASSERT_TRUE(report) << error;
+  *report = evaluate(detector, path, &error);
+  ASSERT_TRUE(*report) << error;
+  for (const auto& e : (*report)->errors) *detail += e + "\n";
+}
+
+TEST(SafetyQuality, PiiPrecisionAndRecall) {
+  std::optional<eval::PiiReport> report;
   std::string detail;
-  for (const auto& e : report->errors) detail += e + "\n";
+  EvaluateDevFile("pii_dev.jsonl", eval::EvaluatePii, &report, &detail);
+  if (!report) return;  // skipped, or failed in EvaluateDevFile
   EXPECT_GE(report->overall.Precision(), 0.97) << detail;
   EXPECT_GE(report->overall.Recall(), 0.95) << detail;
 }
 
 TEST(SafetyQuality, InjectionRecallAndFalsePositives) {
-  const std::string path = kDataDir + "/injection_dev.jsonl";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << path << " not found";
-  InjectionDetector detector;
-  std::string error;
-  auto report = eval::EvaluateInjection(detector, path, &error);
-  ASSERT_TRUE(report) << error;
+  std::optional<eval::InjectionReport> report;
   std::string detail;
-  for (const auto& e : report->errors) detail += e + "\n";
+  EvaluateDevFile("injection_dev.jsonl", eval::EvaluateInjection, &report, &detail);
+  if (!report) return;  // skipped, or failed in EvaluateDevFile
   EXPECT_GE(report->Recall(), 0.90) << detail;
   EXPECT_LE(report->FalsePositiveRate(), 0.05) << detail;
 }
