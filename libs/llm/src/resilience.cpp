@@ -29,42 +29,27 @@ struct Metrics {
   Metrics(prometheus::Registry* registry, absl::string_view provider, absl::string_view model)
       : provider(provider), model(model) {
     if (registry == nullptr) return;
-    requests = &prometheus::BuildCounter()
-                    .Name("llm_requests_total")
-                    .Help("Language-model calls by provider, model and outcome (gRPC code name)")
-                    .Register(*registry);
-    tokens = &prometheus::BuildCounter()
-                  .Name("llm_tokens_total")
-                  .Help("Tokens reported by the provider, by direction (input, output)")
-                  .Register(*registry);
-    cost = &prometheus::BuildCounter()
-                .Name("llm_cost_usd_total")
-                .Help("Cost of the calls whose model is in the price table, in USD")
-                .Register(*registry);
-    unpriced = &prometheus::BuildCounter()
-                    .Name("llm_cost_unknown_calls_total")
-                    .Help("Calls whose model is missing from the price table")
-                    .Register(*registry);
-    retries = &prometheus::BuildCounter()
-                   .Name("llm_retries_total")
-                   .Help("Calls to the provider made again after a retryable error")
-                   .Register(*registry);
-    duration = &prometheus::BuildHistogram()
-                    .Name("llm_request_duration_seconds")
-                    .Help("Language-model call time, retries and queueing included")
-                    .Register(*registry);
-    first_token = &prometheus::BuildHistogram()
-                       .Name("llm_time_to_first_token_seconds")
-                       .Help("Time from sending a call to its first answer text")
-                       .Register(*registry);
-    queue_wait = &prometheus::BuildHistogram()
-                      .Name("llm_queue_wait_seconds")
-                      .Help("Time a call waited for a free provider slot")
-                      .Register(*registry);
-    in_flight = &prometheus::BuildGauge()
-                     .Name("llm_in_flight")
-                     .Help("Language-model calls running or waiting for a slot")
-                     .Register(*registry)
+    requests = &telemetry::CounterFamily(
+        *registry, "llm_requests_total",
+        "Language-model calls by provider, model and outcome (gRPC code name)");
+    tokens =
+        &telemetry::CounterFamily(*registry, "llm_tokens_total",
+                                  "Tokens reported by the provider, by direction (input, output)");
+    cost = &telemetry::CounterFamily(*registry, "llm_cost_usd_total",
+                                     "Cost of the calls whose model is in the price table, in USD");
+    unpriced = &telemetry::CounterFamily(*registry, "llm_cost_unknown_calls_total",
+                                         "Calls whose model is missing from the price table");
+    retries = &telemetry::CounterFamily(*registry, "llm_retries_total",
+                                        "Calls to the provider made again after a retryable error");
+    duration =
+        &telemetry::HistogramFamily(*registry, "llm_request_duration_seconds",
+                                    "Language-model call time, retries and queueing included");
+    first_token = &telemetry::HistogramFamily(*registry, "llm_time_to_first_token_seconds",
+                                              "Time from sending a call to its first answer text");
+    queue_wait = &telemetry::HistogramFamily(*registry, "llm_queue_wait_seconds",
+                                             "Time a call waited for a free provider slot");
+    in_flight = &telemetry::GaugeFamily(*registry, "llm_in_flight",
+                                        "Language-model calls running or waiting for a slot")
                      .Add({{"provider", this->provider}});
   }
 

@@ -54,18 +54,15 @@ class RpcMetrics {
   };
 
   RpcMetrics(prometheus::Registry& registry, absl::string_view side)
-      : started_(prometheus::BuildCounter()
-                     .Name(std::string("grpc_") + std::string(side) + "_started_total")
-                     .Help("RPCs started, by service, method and type.")
-                     .Register(registry)),
-        handled_(prometheus::BuildCounter()
-                     .Name(std::string("grpc_") + std::string(side) + "_handled_total")
-                     .Help("RPCs completed, by service, method, type and status code.")
-                     .Register(registry)),
-        seconds_(prometheus::BuildHistogram()
-                     .Name(std::string("grpc_") + std::string(side) + "_handling_seconds")
-                     .Help("RPC latency from start to status, in seconds.")
-                     .Register(registry)) {}
+      : started_(CounterFamily(registry,
+                               std::string("grpc_") + std::string(side) + "_started_total",
+                               "RPCs started, by service, method and type.")),
+        handled_(CounterFamily(registry,
+                               std::string("grpc_") + std::string(side) + "_handled_total",
+                               "RPCs completed, by service, method, type and status code.")),
+        seconds_(HistogramFamily(registry,
+                                 std::string("grpc_") + std::string(side) + "_handling_seconds",
+                                 "RPC latency from start to status, in seconds.")) {}
 
   // `full_method` is "/package.Service/Method".
   Method& For(absl::string_view full_method, const char* type) {

@@ -27,9 +27,7 @@ std::string KeyFrom(const grpc::ServerContextBase& context) {
 }  // namespace
 
 Authenticator::Authenticator(store::TenantRepository* tenants, AuthOptions options)
-    : tenants_(tenants), options_(std::move(options)) {
-  if (!options_.clock) options_.clock = [] { return absl::Now(); };
-}
+    : tenants_(tenants), options_(std::move(options)) {}
 
 absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextBase& context) {
   const std::string key = KeyFrom(context);
@@ -45,7 +43,7 @@ absl::StatusOr<Principal> Authenticator::Authenticate(const grpc::ServerContextB
   if (tenants_ == nullptr) return absl::UnauthenticatedError("API keys are not configured");
 
   const std::string hash = store::HashApiKey(key);
-  const absl::Time now = options_.clock();
+  const absl::Time now = options_.clock->Now();
   {
     absl::MutexLock lock(&mu_);
     auto it = cache_.find(hash);

@@ -1,7 +1,6 @@
 // API key → tenant, with an in-process cache in front of the tenants store.
 #pragma once
 
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -11,6 +10,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/server_context.h"
+#include "octo/common/clock.h"
 #include "octo/safety/redact.h"
 #include "octo/store/tenant_repository.h"
 
@@ -34,7 +34,7 @@ struct AuthOptions {
   absl::Duration negative_ttl = absl::Seconds(5);
   // Keys remembered at most; the cache is emptied when full.
   size_t max_entries = 100'000;
-  std::function<absl::Time()> clock;  // absl::Now when empty
+  common::Clock* clock = &common::RealClock();  // not owned; outlives the Authenticator
 };
 
 // Thread-safe. `tenants` may be null (no keys can be checked: only anonymous calls pass).

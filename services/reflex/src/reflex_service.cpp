@@ -104,44 +104,34 @@ class RejectedStream final : public grpc::ServerWriteReactor<v1::TaskEvent> {
 }  // namespace
 
 ReflexMetrics::ReflexMetrics(prometheus::Registry& registry)
-    : decisions(prometheus::BuildCounter()
-                    .Name("octo_reflex_decisions_total")
-                    .Help("SubmitTask outcomes decided by the reflex: allow, redact, block, "
-                          "invalid, unauthenticated, unavailable, rate_limited, cache_hit.")
-                    .Register(registry)),
-      pii_findings(prometheus::BuildCounter()
-                       .Name("octo_reflex_pii_findings_total")
-                       .Help("PII and secret findings, by type.")
-                       .Register(registry)),
-      injection_findings(prometheus::BuildCounter()
-                             .Name("octo_reflex_injection_findings_total")
-                             .Help("Prompt-injection findings, by family.")
-                             .Register(registry)),
-      cache_requests(prometheus::BuildCounter()
-                         .Name("octo_reflex_cache_requests_total")
-                         .Help("Result cache lookups by level (l1, l2, all) and result.")
-                         .Register(registry)),
+    : decisions(telemetry::CounterFamily(
+          registry, "octo_reflex_decisions_total",
+          "SubmitTask outcomes decided by the reflex: allow, redact, block, "
+          "invalid, unauthenticated, unavailable, rate_limited, cache_hit.")),
+      pii_findings(telemetry::CounterFamily(registry, "octo_reflex_pii_findings_total",
+                                            "PII and secret findings, by type.")),
+      injection_findings(telemetry::CounterFamily(registry, "octo_reflex_injection_findings_total",
+                                                  "Prompt-injection findings, by family.")),
+      cache_requests(
+          telemetry::CounterFamily(registry, "octo_reflex_cache_requests_total",
+                                   "Result cache lookups by level (l1, l2, all) and result.")),
       cache_l1_hits(cache_requests.Add({{"level", "l1"}, {"result", "hit"}})),
       cache_l2_hits(cache_requests.Add({{"level", "l2"}, {"result", "hit"}})),
       cache_misses(cache_requests.Add({{"level", "all"}, {"result", "miss"}})),
-      stage_seconds(prometheus::BuildHistogram()
-                        .Name("octo_reflex_stage_seconds")
-                        .Help("Time spent in each reflex stage, in seconds.")
-                        .Register(registry)),
+      stage_seconds(telemetry::HistogramFamily(registry, "octo_reflex_stage_seconds",
+                                               "Time spent in each reflex stage, in seconds.")),
       validate_seconds(Stage(stage_seconds, "validate")),
       auth_seconds(Stage(stage_seconds, "auth")),
       scan_seconds(Stage(stage_seconds, "scan")),
       cache_seconds(Stage(stage_seconds, "cache")),
       ratelimit_seconds(Stage(stage_seconds, "ratelimit")),
-      ratelimit_decisions(prometheus::BuildCounter()
-                              .Name("octo_reflex_ratelimit_decisions_total")
-                              .Help("Rate-limit decisions by result and by backend.")
-                              .Register(registry)),
-      invalidations(prometheus::BuildCounter()
-                        .Name("octo_reflex_cache_invalidations_total")
-                        .Help("Result cache invalidations received over Redis pub/sub.")
-                        .Register(registry)
-                        .Add({})) {
+      ratelimit_decisions(
+          telemetry::CounterFamily(registry, "octo_reflex_ratelimit_decisions_total",
+                                   "Rate-limit decisions by result and by backend.")),
+      invalidations(
+          telemetry::CounterFamily(registry, "octo_reflex_cache_invalidations_total",
+                                   "Result cache invalidations received over Redis pub/sub.")
+              .Add({})) {
   constexpr const char* kDecisionNames[] = {"allow",       "redact",          "block",
                                             "invalid",     "unauthenticated", "unavailable",
                                             "rate_limited", "cache_hit"};

@@ -50,11 +50,11 @@ class AuthenticatorTest : public ::testing::Test {
  protected:
   AuthOptions Options() {
     AuthOptions options;
-    options.clock = [this] { return now_; };
+    options.clock = &clock_;
     return options;
   }
   FakeTenants tenants_;
-  absl::Time now_ = absl::FromUnixSeconds(1'000'000);
+  common::ManualClock clock_;
 };
 
 TEST_F(AuthenticatorTest, BearerAndApiKeyHeadersBothWork) {
@@ -88,7 +88,7 @@ TEST_F(AuthenticatorTest, LookupsAreCachedUntilTheTtl) {
   Authenticator auth(&tenants_, Options());
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(auth.Authenticate(ContextWith("x-api-key", "octo_good")).ok());
   EXPECT_EQ(tenants_.lookups, 1);
-  now_ += absl::Seconds(31);
+  clock_.Advance(absl::Seconds(31));
   ASSERT_TRUE(auth.Authenticate(ContextWith("x-api-key", "octo_good")).ok());
   EXPECT_EQ(tenants_.lookups, 2);
 }
@@ -97,7 +97,7 @@ TEST_F(AuthenticatorTest, UnknownKeysAreRememberedBriefly) {
   Authenticator auth(&tenants_, Options());
   for (int i = 0; i < 3; ++i) auth.Authenticate(ContextWith("x-api-key", "octo_bad")).IgnoreError();
   EXPECT_EQ(tenants_.lookups, 1);
-  now_ += absl::Seconds(6);
+  clock_.Advance(absl::Seconds(6));
   auth.Authenticate(ContextWith("x-api-key", "octo_bad")).IgnoreError();
   EXPECT_EQ(tenants_.lookups, 2);
 }

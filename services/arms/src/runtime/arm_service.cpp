@@ -18,20 +18,15 @@ ArmService::ArmService(std::unique_ptr<ArmHandler> handler, ArmServiceOptions op
     : handler_(std::move(handler)),
       options_(std::move(options)),
       description_(handler_->Describe()),
-      executions_(prometheus::BuildCounter()
-                      .Name("octo_arm_executions_total")
-                      .Help("Execute calls by arm kind, capability and outcome (grpc code).")
-                      .Register(registry)),
-      execute_seconds_(prometheus::BuildHistogram()
-                           .Name("octo_arm_execute_seconds")
-                           .Help("Execute latency in seconds.")
-                           .Register(registry)
+      executions_(telemetry::CounterFamily(
+          registry, "octo_arm_executions_total",
+          "Execute calls by arm kind, capability and outcome (grpc code).")),
+      execute_seconds_(telemetry::HistogramFamily(registry, "octo_arm_execute_seconds",
+                                                  "Execute latency in seconds.")
                            .Add({{"kind", description_.kind()}}, telemetry::LatencyBuckets())),
-      in_flight_gauge_(prometheus::BuildGauge()
-                           .Name("octo_arm_in_flight")
-                           .Help("Execute calls running now.")
-                           .Register(registry)
-                           .Add({{"kind", description_.kind()}})) {
+      in_flight_gauge_(
+          telemetry::GaugeFamily(registry, "octo_arm_in_flight", "Execute calls running now.")
+              .Add({{"kind", description_.kind()}})) {
   description_.set_version(options_.version);
   description_.set_instance(options_.instance);
   description_.set_max_concurrency(options_.max_concurrency);

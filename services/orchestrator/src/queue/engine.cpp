@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "octo/common/log.h"
+#include "octo/telemetry/metrics.h"
 
 namespace octo::orchestrator {
 
@@ -16,31 +17,23 @@ Engine::Engine(EngineOptions options, store::TaskRepository& tasks, TaskWriter& 
       hub_(hub),
       run_metrics_(registry),
       results_(result_cache, options_.run.result_ttl),
-      claimed_(prometheus::BuildCounter()
-                   .Name("octo_orchestrator_tasks_claimed_total")
-                   .Help("Tasks claimed by this replica (new or resumed).")
-                   .Register(registry)
+      claimed_(telemetry::CounterFamily(registry, "octo_orchestrator_tasks_claimed_total",
+                                        "Tasks claimed by this replica (new or resumed).")
                    .Add({})),
-      direct_claims_(prometheus::BuildCounter()
-                         .Name("octo_orchestrator_tasks_claimed_at_submit_total")
-                         .Help("Submitted tasks this replica claimed in the same statement "
-                               "(it had room and no queued work).")
-                         .Register(registry)
-                         .Add({})),
-      claim_batch_(prometheus::BuildHistogram()
-                       .Name("octo_orchestrator_claim_batch_tasks")
-                       .Help("Tasks taken per successful claim.")
-                       .Register(registry)
+      direct_claims_(
+          telemetry::CounterFamily(registry, "octo_orchestrator_tasks_claimed_at_submit_total",
+                                   "Submitted tasks this replica claimed in the same statement "
+                                   "(it had room and no queued work).")
+              .Add({})),
+      claim_batch_(telemetry::HistogramFamily(registry, "octo_orchestrator_claim_batch_tasks",
+                                              "Tasks taken per successful claim.")
                        .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64})),
-      queue_depth_(prometheus::BuildGauge()
-                       .Name("octo_orchestrator_queue_depth")
-                       .Help("Tasks waiting to be claimed (PENDING), over all replicas.")
-                       .Register(registry)
-                       .Add({})),
-      running_gauge_(prometheus::BuildGauge()
-                         .Name("octo_orchestrator_tasks_running")
-                         .Help("Tasks running on this replica now.")
-                         .Register(registry)
+      queue_depth_(
+          telemetry::GaugeFamily(registry, "octo_orchestrator_queue_depth",
+                                 "Tasks waiting to be claimed (PENDING), over all replicas.")
+              .Add({})),
+      running_gauge_(telemetry::GaugeFamily(registry, "octo_orchestrator_tasks_running",
+                                            "Tasks running on this replica now.")
                          .Add({})) {
   env_.options = options_.run;
   env_.writer = &writer;

@@ -9,6 +9,7 @@
 #include "grpcpp/client_context.h"
 #include "octo/common/log.h"
 #include "octo/rpc/channel.h"
+#include "octo/telemetry/metrics.h"
 
 namespace octo::orchestrator {
 namespace {
@@ -55,26 +56,20 @@ ArmRegistry::ArmRegistry(ArmRegistryOptions options, prometheus::Registry* metri
     : options_(std::move(options)) {
   prometheus::Family<prometheus::Counter>* opens = nullptr;
   if (metrics != nullptr) {
-    in_flight_gauge_ = &prometheus::BuildGauge()
-                            .Name("octo_orchestrator_arm_in_flight")
-                            .Help("Execute calls in flight from this replica, by arm endpoint.")
-                            .Register(*metrics);
-    circuit_gauge_ = &prometheus::BuildGauge()
-                          .Name("octo_orchestrator_arm_circuit_open")
-                          .Help("1 while the endpoint's circuit breaker is open or half-open.")
-                          .Register(*metrics);
-    healthy_gauge_ = &prometheus::BuildGauge()
-                          .Name("octo_orchestrator_arm_healthy")
-                          .Help("1 while the endpoint passes its health check and Describe.")
-                          .Register(*metrics);
-    calls_ = &prometheus::BuildCounter()
-                  .Name("octo_orchestrator_arm_calls_total")
-                  .Help("Execute calls ended, by arm endpoint and outcome (ok, failed).")
-                  .Register(*metrics);
-    opens = &prometheus::BuildCounter()
-                 .Name("octo_orchestrator_arm_circuit_opens_total")
-                 .Help("Times the endpoint's circuit breaker opened.")
-                 .Register(*metrics);
+    in_flight_gauge_ =
+        &telemetry::GaugeFamily(*metrics, "octo_orchestrator_arm_in_flight",
+                                "Execute calls in flight from this replica, by arm endpoint.");
+    circuit_gauge_ =
+        &telemetry::GaugeFamily(*metrics, "octo_orchestrator_arm_circuit_open",
+                                "1 while the endpoint's circuit breaker is open or half-open.");
+    healthy_gauge_ =
+        &telemetry::GaugeFamily(*metrics, "octo_orchestrator_arm_healthy",
+                                "1 while the endpoint passes its health check and Describe.");
+    calls_ =
+        &telemetry::CounterFamily(*metrics, "octo_orchestrator_arm_calls_total",
+                                  "Execute calls ended, by arm endpoint and outcome (ok, failed).");
+    opens = &telemetry::CounterFamily(*metrics, "octo_orchestrator_arm_circuit_opens_total",
+                                      "Times the endpoint's circuit breaker opened.");
   }
   absl::MutexLock lock(&mu_);
   for (const std::string& target : options_.endpoints) {

@@ -2,6 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "octo/common/log.h"
+#include "octo/telemetry/metrics.h"
 
 namespace octo::orchestrator {
 
@@ -9,12 +10,11 @@ StepGuard::StepGuard(RedactionLookup lookup, prometheus::Registry& registry,
                      StepGuardOptions options)
     : lookup_(std::move(lookup)),
       options_(options),
-      findings_(prometheus::BuildCounter()
-                    .Name("octo_guard_findings_total")
-                    .Help("Values redacted (action=redacted, by PII/secret type) and lines "
-                          "withheld (action=withheld, by injection family) from arm outputs "
-                          "before they were stored.")
-                    .Register(registry)) {}
+      findings_(telemetry::CounterFamily(
+          registry, "octo_guard_findings_total",
+          "Values redacted (action=redacted, by PII/secret type) and lines "
+          "withheld (action=withheld, by injection family) from arm outputs "
+          "before they were stored.")) {}
 
 safety::RedactionStrategy StepGuard::RedactionFor(const std::string& tenant_id) {
   const absl::Time now = options_.clock->Now();

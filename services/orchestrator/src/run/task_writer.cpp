@@ -23,23 +23,17 @@ TaskWriter::TaskWriter(store::TaskRepository& tasks, EventHub& hub, TaskWriterOp
     : tasks_(tasks), hub_(hub), options_(options) {
   if (metrics != nullptr) {
     batch_size_ =
-        &prometheus::BuildHistogram()
-             .Name("octo_orchestrator_write_batch_updates")
-             .Help("Task updates stored per group commit.")
-             .Register(*metrics)
+        &telemetry::HistogramFamily(*metrics, "octo_orchestrator_write_batch_updates",
+                                    "Task updates stored per group commit.")
              .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256});
-    batch_seconds_ = &prometheus::BuildHistogram()
-                          .Name("octo_orchestrator_write_batch_seconds")
-                          .Help("Time to store one group commit, in seconds.")
-                          .Register(*metrics)
+    batch_seconds_ = &telemetry::HistogramFamily(*metrics, "octo_orchestrator_write_batch_seconds",
+                                                 "Time to store one group commit, in seconds.")
                           .Add({}, telemetry::LatencyBuckets());
-    batch_retries_ = &prometheus::BuildCounter()
-                          .Name("octo_orchestrator_write_batch_retries_total")
-                          .Help(
-                              "Group commits retried after losing a deadlock or "
-                              "serialization race.")
-                          .Register(*metrics)
-                          .Add({});
+    batch_retries_ =
+        &telemetry::CounterFamily(*metrics, "octo_orchestrator_write_batch_retries_total",
+                                  "Group commits retried after losing a deadlock or "
+                                  "serialization race.")
+             .Add({});
   }
 }
 
