@@ -3,13 +3,13 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "octo/testing/status_macros.h"
 #include "src/executor/executor.h"
 
 namespace octo::arms {
 namespace {
 
 using ::testing::ElementsAre;
-using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 std::vector<std::string> Split(absl::string_view line) {
@@ -70,9 +70,8 @@ TEST(SplitCommandLine, NothingIsExpanded) {
 }
 
 TEST(SplitCommandLine, UnterminatedSingleQuoteIsAnError) {
-  auto words = SplitCommandLine("echo 'abc");
-  EXPECT_EQ(words.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(words.status().message(), HasSubstr("quote"));
+  testing::ExpectError(SplitCommandLine("echo 'abc"), absl::StatusCode::kInvalidArgument,
+                       {"quote"});
 }
 
 TEST(SplitCommandLine, UnterminatedDoubleQuoteIsAnError) {

@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <initializer_list>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace octo::testing {
 
@@ -14,6 +16,19 @@ inline const absl::Status& StatusOf(const absl::Status& s) { return s; }
 template <typename T>
 const absl::Status& StatusOf(const absl::StatusOr<T>& s) {
   return s.status();
+}
+
+// Checks that `result` (a Status or StatusOr) failed with `code` and that its message contains
+// each of `parts`.
+template <typename Result>
+void ExpectError(const Result& result, absl::StatusCode code,
+                 std::initializer_list<absl::string_view> parts = {}) {
+  const absl::Status& status = StatusOf(result);
+  EXPECT_EQ(status.code(), code) << status;
+  for (absl::string_view part : parts) {
+    EXPECT_NE(status.message().find(part), absl::string_view::npos)
+        << "\"" << part << "\" not in the message of " << status;
+  }
 }
 
 }  // namespace octo::testing
