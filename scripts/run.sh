@@ -40,25 +40,17 @@ start() {  # name, command...
   "$@" > "$OCTO_VAR/logs/$name.log" 2>&1 &
   pids+=($!)
 }
-start arm-retriever "$bin/services/arms/octo-arm" --arm=retriever --listen=127.0.0.1:50061 \
-  --metrics_listen=127.0.0.1:9111
-start arm-executor "$bin/services/arms/octo-arm" --arm=executor --listen=127.0.0.1:50062 \
-  --metrics_listen=127.0.0.1:9112
-start arm-planner "$bin/services/arms/octo-arm" --arm=planner --listen=127.0.0.1:50063 \
-  --metrics_listen=127.0.0.1:9113
-start arm-judge "$bin/services/arms/octo-arm" --arm=judge --listen=127.0.0.1:50064 \
-  --metrics_listen=127.0.0.1:9114
-start arm-answerer "$bin/services/arms/octo-arm" --arm=answerer --listen=127.0.0.1:50065 \
-  --metrics_listen=127.0.0.1:9115
-start arm-guardian "$bin/services/arms/octo-arm" --arm=guardian --listen=127.0.0.1:50067 \
-  --metrics_listen=127.0.0.1:9117
-ports=(50061 50062 50063 50064 50065 50067)
+# One arm process per kind: gRPC on 5006N, metrics on 911N.
+arm_kinds=(retriever:1 executor:2 planner:3 judge:4 answerer:5 guardian:7)
 # The coder needs a language model; offline there is none and "code" is not offered.
-if [[ "${OCTO_LLM_PROVIDER:-offline}" != offline ]]; then
-  start arm-coder "$bin/services/arms/octo-arm" --arm=coder --listen=127.0.0.1:50066 \
-    --metrics_listen=127.0.0.1:9116
-  ports+=(50066)
-fi
+if [[ "${OCTO_LLM_PROVIDER:-offline}" != offline ]]; then arm_kinds+=(coder:6); fi
+ports=()
+for entry in "${arm_kinds[@]}"; do
+  kind="${entry%%:*}" n="${entry##*:}"
+  start "arm-$kind" "$bin/services/arms/octo-arm" --arm="$kind" --listen="127.0.0.1:5006$n" \
+    --metrics_listen="127.0.0.1:911$n"
+  ports+=("5006$n")
+done
 for port in "${ports[@]}"; do wait_port "$port"; done
 arms=$(printf 'dns:///127.0.0.1:%s,' "${ports[@]}")
 start orchestrator "$bin/services/orchestrator/octo-orchestrator" --arms="${arms%,}"

@@ -20,6 +20,7 @@ absl::StatusOr<std::unique_ptr<Replica>> Replica::Start(
   r->hub_ = std::make_unique<EventHub>();
   r->writer_ =
       std::make_unique<TaskWriter>(*r->tasks_, *r->hub_, options.writer, r->metrics_.get());
+  options.arms.clock = options.engine.run.clock;
   r->arms_ = std::make_unique<ArmRegistry>(options.arms, r->metrics_.get());
   r->guard_ = std::make_unique<StepGuard>(std::move(backend.redactions), *r->metrics_,
                                           StepGuardOptions{.clock = options.engine.run.clock});

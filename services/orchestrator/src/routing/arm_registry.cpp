@@ -129,7 +129,7 @@ void ArmRegistry::Refresh() {
   }
   pending.Wait();
 
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.clock->Now();
   absl::MutexLock lock(&mu_);
   for (size_t i = 0; i < endpoints_.size(); ++i) {
     Probe& probe = probes[i];
@@ -209,7 +209,7 @@ double ArmRegistry::ScoreLocked(const State& state, absl::Time now) const {
 }
 
 ArmRegistry::Pick ArmRegistry::Acquire(const std::string& capability, const ArmEndpoint* avoid) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.clock->Now();
   absl::MutexLock lock(&mu_);
   int best = -1;
   int fallback = -1;  // `avoid`, when it qualifies
@@ -257,7 +257,7 @@ ArmRegistry::Pick ArmRegistry::Acquire(const std::string& capability, const ArmE
 
 void ArmRegistry::Release(ArmEndpoint* endpoint, CallOutcome outcome, absl::Duration latency,
                           const std::string& error, const std::string& instance) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.clock->Now();
   absl::flat_hash_map<const void*, std::function<void()>> wake;
   {
     absl::MutexLock lock(&mu_);
@@ -309,7 +309,7 @@ void ArmRegistry::Release(ArmEndpoint* endpoint, CallOutcome outcome, absl::Dura
 }
 
 void ArmRegistry::Unacquire(ArmEndpoint* endpoint) {
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.clock->Now();
   absl::flat_hash_map<const void*, std::function<void()>> wake;
   {
     absl::MutexLock lock(&mu_);
@@ -350,7 +350,7 @@ absl::flat_hash_set<std::string> ArmRegistry::KnownCapabilities() const {
 }
 
 std::vector<std::string> ArmRegistry::AvailableCapabilities() const {
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.clock->Now();
   absl::MutexLock lock(&mu_);
   absl::flat_hash_set<std::string> available;
   for (const auto& state : states_) {
@@ -363,7 +363,7 @@ std::vector<std::string> ArmRegistry::AvailableCapabilities() const {
 }
 
 bool ArmRegistry::IsAvailable(const std::string& capability) const {
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.clock->Now();
   absl::MutexLock lock(&mu_);
   for (const auto& state : states_) {
     if (Serves(state->status, capability) && UsableLocked(*state, now)) return true;
@@ -372,7 +372,7 @@ bool ArmRegistry::IsAvailable(const std::string& capability) const {
 }
 
 std::vector<v1::ArmStatus> ArmRegistry::List() const {
-  const absl::Time now = absl::Now();
+  const absl::Time now = options_.clock->Now();
   absl::MutexLock lock(&mu_);
   std::vector<v1::ArmStatus> out;
   for (const auto& state : states_) {

@@ -17,12 +17,13 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "octo/common/circuit_breaker.h"
+#include "octo/common/clock.h"
 #include "octo/v1/arm.grpc.pb.h"
 #include "octo/v1/operations.pb.h"
 #include "prometheus/counter.h"
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
-#include "octo/common/circuit_breaker.h"
 
 namespace octo::orchestrator {
 
@@ -40,6 +41,9 @@ struct ArmRegistryOptions {
   // Per-endpoint limit when an arm's Describe gives no max_concurrency. Default 64.
   int default_arm_concurrency = 64;
   common::CircuitBreakerOptions breaker;
+  // Time of breakers, health and load decisions (not of the gRPC deadlines, which are
+  // wall-clock). Not owned.
+  common::Clock* clock = &common::RealClock();
 };
 
 // One configured endpoint. Owned by the registry; pointers stay valid for its lifetime.

@@ -4,21 +4,15 @@
 
 namespace octo::orchestrator {
 
-void TaskControl::Cancel() {
-  {
-    absl::MutexLock lock(&mu_);
-    if (cancelled_) return;
-    cancelled_ = true;
-    ++happenings_;
-  }
-  CancelCalls();
-}
+void TaskControl::Cancel() { Raise(&TaskControl::cancelled_); }
 
-void TaskControl::Abandon() {
+void TaskControl::Abandon() { Raise(&TaskControl::abandoned_); }
+
+void TaskControl::Raise(bool TaskControl::*flag) {
   {
     absl::MutexLock lock(&mu_);
-    if (abandoned_) return;
-    abandoned_ = true;
+    if (this->*flag) return;
+    this->*flag = true;
     ++happenings_;
   }
   CancelCalls();

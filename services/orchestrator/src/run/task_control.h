@@ -56,6 +56,9 @@ class TaskControl {
   void CancelCalls();
 
  private:
+  // Sets `*flag` (cancelled_ or abandoned_) once, wakes waiters and cancels the calls.
+  void Raise(bool TaskControl::*flag);
+
   const std::string task_id_;
   mutable absl::Mutex mu_;
   bool cancelled_ ABSL_GUARDED_BY(mu_) = false;
