@@ -129,6 +129,22 @@ v1::Task OrchestratorTest::SubmitAndRun(TestReplica& r, const v1::TaskSpec& spec
   return RunToEnd(r, submitted->task().id(), timeout);
 }
 
+OrchestratorTest::WatchedRun OrchestratorTest::SubmitAndWatch(TestReplica& r,
+                                                              const v1::TaskSpec& spec,
+                                                              absl::Duration timeout) {
+  WatchedRun run;
+  auto submitted = Submit(r, spec);
+  EXPECT_TRUE(submitted.ok()) << submitted.status();
+  if (!submitted.ok()) return run;
+  auto events = Watch(r, submitted->task().id(), 0, timeout);
+  EXPECT_TRUE(events.ok()) << events.status();
+  if (events.ok()) run.events = *std::move(events);
+  auto task = Get(r, submitted->task().id());
+  EXPECT_TRUE(task.ok()) << task.status();
+  if (task.ok()) run.task = *std::move(task);
+  return run;
+}
+
 void OrchestratorTest::WaitForArms(TestReplica& r, int healthy, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   int seen = 0;

@@ -71,6 +71,14 @@ class OrchestratorTest : public ::testing::Test {
   // Submits and runs to the end.
   v1::Task SubmitAndRun(TestReplica& r, const v1::TaskSpec& spec,
                         absl::Duration timeout = absl::Seconds(30));
+  // A task run to its end, and the events it streamed on the way.
+  struct WatchedRun {
+    v1::Task task;
+    std::vector<v1::TaskEvent> events;
+  };
+  // Submits, watches to the end, then gets the task; a failed call fails the test.
+  WatchedRun SubmitAndWatch(TestReplica& r, const v1::TaskSpec& spec,
+                            absl::Duration timeout = absl::Seconds(30));
   // Waits until the replica's registry sees every endpoint healthy.
   void WaitForArms(TestReplica& r, int healthy, absl::Duration timeout = absl::Seconds(10));
 

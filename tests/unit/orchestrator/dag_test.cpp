@@ -13,6 +13,7 @@
 namespace octo::orchestrator::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
@@ -29,6 +30,15 @@ v1::PlannedStep* Planned(v1::PlanResult* plan, const std::string& id, const std:
   return step;
 }
 
+// The messages of the PLANNED events among `events`, in order: how each plan was made.
+std::vector<std::string> PlannedMessages(const std::vector<v1::TaskEvent>& events) {
+  std::vector<std::string> messages;
+  for (const auto& e : events) {
+    if (e.kind() == v1::TASK_EVENT_KIND_PLANNED) messages.push_back(e.message());
+  }
+  return messages;
+}
+
 Behavior Answer(v1::ExecuteResponse response) {
   Behavior b;
   b.response = std::move(response);
@@ -40,6 +50,13 @@ Behavior PlanAnswer(const v1::PlanResult& plan) {
   *response.mutable_output()->mutable_plan() = plan;
   response.mutable_output()->set_text("planned");
   return Answer(response);
+}
+
+// A planner's answer to any call: one step, "a", on "work".
+Behavior PlanOneWorkStep(const v1::ExecuteRequest&) {
+  v1::PlanResult plan;
+  Planned(&plan, "a", "work");
+  return PlanAnswer(plan);
 }
 
 Behavior JudgeAnswer(bool passed, std::vector<std::string> failures = {}) {
@@ -132,22 +149,12 @@ TEST_F(DagTest, SimpleTasksGetTheBuiltInPlanEvenWithAPlannerUp) {
   auto planner = FakeArm::Start({.capabilities = {"plan"}});
   TestReplica& r = StartReplica({work->target(), planner->target()});
   WaitForArms(r, 2);
-  auto submitted = Submit(r, Spec("short and simple"));
-  ASSERT_TRUE(submitted.ok());
-  auto events = Watch(r, submitted->task().id());
-  ASSERT_TRUE(events.ok());
-  v1::Task task = *Get(r, submitted->task().id());
-  EXPECT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED);
-  EXPECT_THAT(StepIds(task), ElementsAre("s1"));
+  const WatchedRun run = SubmitAndWatch(r, Spec("short and simple"));
+  EXPECT_EQ(run.task.state(), v1::TASK_STATE_SUCCEEDED);
+  EXPECT_THAT(StepIds(run.task), ElementsAre("s1"));
   EXPECT_EQ(planner->total_calls(), 0);
-  bool planned = false;
-  for (const auto& e : *events) {
-    if (e.kind() == v1::TASK_EVENT_KIND_PLANNED) {
-      planned = true;
-      EXPECT_THAT(e.message(), HasSubstr("built-in"));
-    }
-  }
-  EXPECT_TRUE(planned);
+  EXPECT_THAT(PlannedMessages(run.events),
+              AllOf(::testing::Not(::testing::IsEmpty()), ::testing::Each(HasSubstr("built-in"))));
 }
 
 TEST_F(DagTest, AFailingPlannerFallsBackToTheBuiltInPlan) {
@@ -160,22 +167,16 @@ TEST_F(DagTest, AFailingPlannerFallsBackToTheBuiltInPlan) {
   });
   TestReplica& r = StartReplica({work->target(), planner->target()});
   WaitForArms(r, 2);
-  v1::TaskSpec spec = Spec(kLongGoal, {"work"});
-  auto submitted = Submit(r, spec);
-  ASSERT_TRUE(submitted.ok());
-  auto events = Watch(r, submitted->task().id());
-  ASSERT_TRUE(events.ok());
-  v1::Task task = *Get(r, submitted->task().id());
+  const WatchedRun run = SubmitAndWatch(r, Spec(kLongGoal, {"work"}));
+  const v1::Task& task = run.task;
   ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << task.error().message();
   EXPECT_THAT(StepIds(task), ElementsAre("plan-1", "s1"));
   EXPECT_EQ(StepById(task, "plan-1").state(), v1::STEP_STATE_FAILED);
   EXPECT_EQ(StepById(task, "s1").capability(), "work");
-  std::string planned;
-  for (const auto& e : *events) {
-    if (e.kind() == v1::TASK_EVENT_KIND_PLANNED) planned = e.message();
-  }
-  EXPECT_THAT(planned, HasSubstr("built-in; the planner arm failed"));
-  EXPECT_THAT(planned, HasSubstr("model fell over"));
+  const std::vector<std::string> planned = PlannedMessages(run.events);
+  ASSERT_FALSE(planned.empty());
+  EXPECT_THAT(planned.back(),
+              AllOf(HasSubstr("built-in; the planner arm failed"), HasSubstr("model fell over")));
 }
 
 TEST_F(DagTest, AnInvalidPlanFallsBackToTheBuiltInPlan) {
@@ -195,30 +196,20 @@ TEST_F(DagTest, AnInvalidPlanFallsBackToTheBuiltInPlan) {
   TestReplica& r = StartReplica({work->target(), planner->target()});
   WaitForArms(r, 2);
   for (const char* why : {"cycle", "teleport"}) {
-    auto submitted = Submit(r, Spec(kLongGoal + why, {"work"}));
-    ASSERT_TRUE(submitted.ok());
-    auto events = Watch(r, submitted->task().id());
-    ASSERT_TRUE(events.ok());
-    v1::Task task = *Get(r, submitted->task().id());
-    ASSERT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << why << ": " << task.error().message();
-    EXPECT_THAT(StepIds(task), ElementsAre("plan-1", "s1")) << why;
-    std::string planned;
-    for (const auto& e : *events) {
-      if (e.kind() == v1::TASK_EVENT_KIND_PLANNED) planned = e.message();
-    }
-    EXPECT_THAT(planned, HasSubstr("the planner's plan was invalid")) << why;
-    EXPECT_THAT(planned, HasSubstr(why));
+    const WatchedRun run = SubmitAndWatch(r, Spec(kLongGoal + why, {"work"}));
+    ASSERT_EQ(run.task.state(), v1::TASK_STATE_SUCCEEDED)
+        << why << ": " << run.task.error().message();
+    EXPECT_THAT(StepIds(run.task), ElementsAre("plan-1", "s1")) << why;
+    const std::vector<std::string> planned = PlannedMessages(run.events);
+    ASSERT_FALSE(planned.empty()) << why;
+    EXPECT_THAT(planned.back(), AllOf(HasSubstr("the planner's plan was invalid"), HasSubstr(why)));
   }
 }
 
 TEST_F(DagTest, ThePlannerIsToldTheLimitAndTheFleetsCapabilities) {
   auto work = FakeArm::Start({.capabilities = {"work", "retrieve"}});
   auto planner = FakeArm::Start({.capabilities = {"plan"}});
-  planner->SetHandler([](const v1::ExecuteRequest&) {
-    v1::PlanResult plan;
-    Planned(&plan, "a", "work");
-    return PlanAnswer(plan);
-  });
+  planner->SetHandler(PlanOneWorkStep);
   TestReplica& r = StartReplica({work->target(), planner->target()},
                                 [](ReplicaOptions& o) { o.engine.run.max_plan_steps = 7; });
   WaitForArms(r, 2);
@@ -236,11 +227,7 @@ TEST_F(DagTest, ThePlannerIsToldTheLimitAndTheFleetsCapabilities) {
 TEST_F(DagTest, ThePlannerIsOfferedTheTasksRoutingHintsFirst) {
   auto work = FakeArm::Start({.capabilities = {"work", "retrieve"}});
   auto planner = FakeArm::Start({.capabilities = {"plan"}});
-  planner->SetHandler([](const v1::ExecuteRequest&) {
-    v1::PlanResult plan;
-    Planned(&plan, "a", "work");
-    return PlanAnswer(plan);
-  });
+  planner->SetHandler(PlanOneWorkStep);
   TestReplica& r = StartReplica({work->target(), planner->target()});
   WaitForArms(r, 2);
   v1::TaskSpec spec = Spec(kLongGoal);
