@@ -14,6 +14,7 @@
 #include <string>
 
 #include "eval.h"
+#include "octo/common/log.h"
 
 namespace {
 
@@ -52,21 +53,15 @@ void PrintInjectionText(const InjectionReport& r, bool verbose) {
   }
 }
 
-std::string JsonEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
+// Prints `,"errors":[...]` with each error as a JSON string.
+void PrintErrors(const std::vector<std::string>& errors) {
+  std::string out = ",\"errors\":[";
+  for (size_t i = 0; i < errors.size(); ++i) {
+    if (i > 0) out += ',';
+    octo::log::AppendJsonString(&out, errors[i]);
   }
-  return out;
+  out += ']';
+  std::fputs(out.c_str(), stdout);
 }
 
 void PrintJson(const PiiReport* pii, const InjectionReport* inj, bool verbose) {
@@ -86,13 +81,7 @@ void PrintJson(const PiiReport* pii, const InjectionReport* inj, bool verbose) {
         "},\"overall\":{\"tp\":%d,\"fp\":%d,\"fn\":%d,\"precision\":%.4f,\"recall\":%.4f,"
         "\"f1\":%.4f}",
         o.tp, o.fp, o.fn, o.Precision(), o.Recall(), o.F1());
-    if (verbose) {
-      std::printf(",\"errors\":[");
-      for (size_t i = 0; i < pii->errors.size(); ++i) {
-        std::printf("%s\"%s\"", i ? "," : "", JsonEscape(pii->errors[i]).c_str());
-      }
-      std::printf("]");
-    }
+    if (verbose) PrintErrors(pii->errors);
     std::printf("}");
   }
   if (inj != nullptr) {
@@ -110,13 +99,7 @@ void PrintJson(const PiiReport* pii, const InjectionReport* inj, bool verbose) {
         "\"false_positive_rate\":%.4f",
         inj->Recall(), inj->family_correct, inj->benign, inj->false_positives,
         inj->FalsePositiveRate());
-    if (verbose) {
-      std::printf(",\"errors\":[");
-      for (size_t i = 0; i < inj->errors.size(); ++i) {
-        std::printf("%s\"%s\"", i ? "," : "", JsonEscape(inj->errors[i]).c_str());
-      }
-      std::printf("]");
-    }
+    if (verbose) PrintErrors(inj->errors);
     std::printf("}");
   }
   std::printf("}\n");

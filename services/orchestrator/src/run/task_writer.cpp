@@ -75,7 +75,7 @@ void TaskWriter::Flush(std::vector<Pending*> batch) {
   updates.reserve(batch.size());
   for (Pending* p : batch) updates.push_back(std::move(p->update));
 
-  const absl::Time start = absl::Now();
+  const absl::Time start = options_.clock->Now();
   common::Backoff backoff(absl::Milliseconds(10), absl::Milliseconds(500));
   absl::StatusOr<std::vector<absl::StatusOr<store::AppliedUpdate>>> results;
   while (true) {
@@ -83,7 +83,7 @@ void TaskWriter::Flush(std::vector<Pending*> batch) {
     // Only a lost deadlock or serialization race is known not to be stored; anything else
     // (UNAVAILABLE above all) may have been, and a retry could store events twice.
     if (results.ok() || results.status().code() != absl::StatusCode::kAborted ||
-        absl::Now() - start >= options_.retry_for) {
+        options_.clock->Now() - start >= options_.retry_for) {
       break;
     }
     if (batch_retries_ != nullptr) batch_retries_->Increment();
@@ -92,7 +92,7 @@ void TaskWriter::Flush(std::vector<Pending*> batch) {
   }
   if (batch_size_ != nullptr) {
     batch_size_->Observe(static_cast<double>(batch.size()));
-    batch_seconds_->Observe(absl::ToDoubleSeconds(absl::Now() - start));
+    batch_seconds_->Observe(absl::ToDoubleSeconds(options_.clock->Now() - start));
   }
   for (size_t i = 0; i < batch.size(); ++i) {
     Pending* p = batch[i];

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "octo/common/clock.h"
 #include "octo/store/task_repository.h"
 #include "prometheus/counter.h"
 #include "prometheus/histogram.h"
@@ -26,6 +27,8 @@ struct TaskWriterOptions {
   // How long a batch that lost a deadlock or serialization race (and so was not stored) is
   // retried before its updates fail with that status. Default 10 s.
   absl::Duration retry_for = absl::Seconds(10);
+  // Times retries and batches; not owned. Monotonic, since only durations are read.
+  common::Clock* clock = &common::MonotonicClock();
 };
 
 // Thread-safe. The repository and hub must outlive the writer. Writers take turns as the
