@@ -40,6 +40,16 @@ absl::StatusOr<v1::ExecResult> RunIt(const std::string& path, std::vector<std::s
   return RunSandboxed(command, limits, cancelled);
 }
 
+// Runs `path` with `args` under `limits` and checks that the run ended DEADLINE_EXCEEDED, the
+// program killed well within kKilledWithin.
+void ExpectKilledAtTheTimeout(const std::string& path, std::vector<std::string> args,
+                              const SandboxLimits& limits) {
+  const absl::Time start = absl::Now();
+  auto result = RunIt(path, std::move(args), "", limits);
+  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded) << result.status();
+  EXPECT_LT(absl::Now() - start, kKilledWithin);
+}
+
 // True while `pid` exists and is not a zombie.
 bool IsRunning(pid_t pid) {
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -199,29 +209,20 @@ TEST(RunSandboxed, EndlessOutputEndsAtTheTimeout) {
   SandboxLimits limits;
   limits.max_output_bytes = 1000;
   limits.timeout = absl::Milliseconds(500);
-  const absl::Time start = absl::Now();
-  auto result = RunIt("/usr/bin/yes", {}, "", limits);
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded) << result.status();
-  EXPECT_LT(absl::Now() - start, kKilledWithin);
+  ExpectKilledAtTheTimeout("/usr/bin/yes", {}, limits);
 }
 
 TEST(RunSandboxed, TimeoutKillsASleepingProgram) {
   SandboxLimits limits;
   limits.timeout = absl::Milliseconds(200);
-  const absl::Time start = absl::Now();
-  auto result = RunIt("/bin/sleep", {"30"}, "", limits);
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded) << result.status();
-  EXPECT_LT(absl::Now() - start, kKilledWithin);
+  ExpectKilledAtTheTimeout("/bin/sleep", {"30"}, limits);
 }
 
 TEST(RunSandboxed, TimeoutKillsTheWholeProcessGroup) {
   SandboxLimits limits;
   limits.timeout = absl::Milliseconds(300);
-  const absl::Time start = absl::Now();
   // The background sleep keeps the output pipes open after sh is gone.
-  auto result = RunIt("/bin/sh", {"-c", "sleep 30 & sleep 30"}, "", limits);
-  EXPECT_EQ(result.status().code(), absl::StatusCode::kDeadlineExceeded) << result.status();
-  EXPECT_LT(absl::Now() - start, kKilledWithin);
+  ExpectKilledAtTheTimeout("/bin/sh", {"-c", "sleep 30 & sleep 30"}, limits);
 }
 
 TEST(RunSandboxed, NoBackgroundProcessOutlivesTheStep) {
