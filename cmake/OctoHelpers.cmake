@@ -59,33 +59,37 @@ function(octo_tool)
   octo_executable(${ARG_NAME} SRCS ${ARG_SRCS} DEPS ${ARG_LIB} ${ARG_DEPS})
 endfunction()
 
+# An executable `target` registered with ctest as NAME, run with ARGS.
+function(octo_registered_test target)
+  cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS;ARGS" ${ARGN})
+  add_executable(${target} ${ARG_SRCS})
+  target_link_libraries(${target} PRIVATE ${ARG_DEPS})
+  target_compile_options(${target} PRIVATE ${OCTO_WARNINGS})
+  add_test(NAME ${ARG_NAME} COMMAND ${target} ${ARG_ARGS})
+  set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+endfunction()
+
 # LABELS: unit | integration | e2e | perf. TIMEOUT in seconds (default 120).
 function(octo_test)
   cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   if(NOT OCTO_BUILD_TESTS)
     return()
   endif()
-  set(target test_${ARG_NAME})
-  add_executable(${target} ${ARG_SRCS})
-  target_link_libraries(${target} PRIVATE ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main)
-  target_compile_options(${target} PRIVATE ${OCTO_WARNINGS})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 120)
   endif()
-  add_test(NAME ${ARG_NAME} COMMAND ${target})
-  set_tests_properties(${ARG_NAME} PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+  octo_registered_test(test_${ARG_NAME} NAME ${ARG_NAME} SRCS ${ARG_SRCS}
+                       DEPS ${ARG_DEPS} GTest::gtest GTest::gmock GTest::gtest_main
+                       LABELS ${ARG_LABELS} TIMEOUT ${ARG_TIMEOUT})
 endfunction()
 
+# Registered with ctest in a short mode (label perf) so benchmarks keep compiling and running.
 function(octo_benchmark)
   cmake_parse_arguments(ARG "" "NAME" "SRCS;DEPS;ARGS" ${ARGN})
   if(NOT OCTO_BUILD_TESTS)
     return()
   endif()
-  set(target bench_${ARG_NAME})
-  add_executable(${target} ${ARG_SRCS})
-  target_link_libraries(${target} PRIVATE ${ARG_DEPS} benchmark::benchmark)
-  target_compile_options(${target} PRIVATE ${OCTO_WARNINGS})
-  # Registered with ctest in a short mode so benchmarks keep compiling and running.
-  add_test(NAME bench_${ARG_NAME} COMMAND ${target} --benchmark_min_time=0.01 ${ARG_ARGS})
-  set_tests_properties(bench_${ARG_NAME} PROPERTIES LABELS perf TIMEOUT 300)
+  octo_registered_test(bench_${ARG_NAME} NAME bench_${ARG_NAME} SRCS ${ARG_SRCS}
+                       DEPS ${ARG_DEPS} benchmark::benchmark LABELS perf TIMEOUT 300
+                       ARGS --benchmark_min_time=0.01 ${ARG_ARGS})
 endfunction()

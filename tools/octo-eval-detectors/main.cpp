@@ -138,18 +138,14 @@ int main(int argc, char** argv) {
   if (!pii_path.empty()) {
     octo::safety::PiiDetector detector;
     pii = octo::safety::eval::EvaluatePii(detector, pii_path, &error);
-    if (!pii) {
-      std::fprintf(stderr, "octo-eval-detectors: %s\n", error.c_str());
-      return 2;
-    }
   }
-  if (!injection_path.empty()) {
+  if (error.empty() && !injection_path.empty()) {
     octo::safety::InjectionDetector detector;
     inj = octo::safety::eval::EvaluateInjection(detector, injection_path, &error);
-    if (!inj) {
-      std::fprintf(stderr, "octo-eval-detectors: %s\n", error.c_str());
-      return 2;
-    }
+  }
+  if (!error.empty()) {
+    std::fprintf(stderr, "octo-eval-detectors: %s\n", error.c_str());
+    return 2;
   }
   if (json) {
     PrintJson(pii ? &*pii : nullptr, inj ? &*inj : nullptr, verbose);

@@ -201,8 +201,7 @@ absl::StatusOr<TaskPage> MemoryTaskRepository::List(absl::string_view tenant_id,
                                                     const ListQuery& query) {
   absl::StatusOr<PageStart> start = StartPage(query);
   if (!start.ok()) return start.status();
-  const int page_size = start->page_size;
-  const std::optional<PageCursor>& after = start->after;
+  const auto& [page_size, after] = *start;
   // Newest first: (created_at, id) descending.
   auto key = [](const v1::Task& t) { return std::make_tuple(MicrosOf(t.created_at()), t.id()); };
   absl::MutexLock lock(&mu_);

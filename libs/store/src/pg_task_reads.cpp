@@ -29,8 +29,7 @@ absl::StatusOr<TaskPage> PgTaskRepository::List(absl::string_view tenant_id,
                                                 const ListQuery& query) {
   absl::StatusOr<PageStart> start = StartPage(query);
   if (!start.ok()) return start.status();
-  const int page_size = start->page_size;
-  const std::optional<PageCursor>& after = start->after;
+  const auto& [page_size, after] = *start;
   const int state = static_cast<int>(query.state);
   return pool_->Run([&](pqxx::connection& c) -> absl::StatusOr<TaskPage> {
     pqxx::read_transaction tx(c);
