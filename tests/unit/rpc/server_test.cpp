@@ -43,6 +43,12 @@ double Sum(prometheus::Registry& registry, const std::string& name,
   return sum;
 }
 
+// How many Arm/Describe calls the counter family `name` in `registry` counts as handled OK.
+double OkDescribes(prometheus::Registry& registry, const std::string& name) {
+  return Sum(registry, name,
+             {{"grpc_service", "octo.v1.Arm"}, {"grpc_method", "Describe"}, {"grpc_code", "OK"}});
+}
+
 // grpc.health.v1.Health/Check through a generic stub. HealthCheckRequest and
 // HealthCheckResponse have the wire form of StringValue and Int32Value (field 1).
 absl::StatusOr<int> HealthCheck(const std::shared_ptr<grpc::Channel>& channel,
@@ -179,10 +185,7 @@ TEST_F(ServerHostTest, RecordsServerMetrics) {
   v1::ArmDescription response;
   ASSERT_TRUE(Describe(*stub_, &response).ok());
   ASSERT_TRUE(Describe(*stub_, &response).ok());
-  EXPECT_EQ(
-      Sum(registry_, "grpc_server_handled_total",
-          {{"grpc_service", "octo.v1.Arm"}, {"grpc_method", "Describe"}, {"grpc_code", "OK"}}),
-      2);
+  EXPECT_EQ(OkDescribes(registry_, "grpc_server_handled_total"), 2);
 }
 
 TEST_F(ServerHostTest, AddressThatCannotBeBoundIsUnavailable) {
@@ -280,10 +283,7 @@ TEST_F(ServerHostTest, MakeChannelReachesTheServerAndRecordsClientMetrics) {
   auto stub = v1::Arm::NewStub(MakeChannel(Target(), channel_options));
   v1::ArmDescription response;
   ASSERT_TRUE(Describe(*stub, &response).ok());
-  EXPECT_EQ(
-      Sum(client_registry, "grpc_client_handled_total",
-          {{"grpc_service", "octo.v1.Arm"}, {"grpc_method", "Describe"}, {"grpc_code", "OK"}}),
-      1);
+  EXPECT_EQ(OkDescribes(client_registry, "grpc_client_handled_total"), 1);
 }
 
 TEST_F(ServerHostTest, MakeChannelWorksWithoutARegistry) {
