@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "nlohmann/json.hpp"
+#include "octo/common/enum_names.h"
 #include "src/runtime/text_match.h"
 
 namespace octo::arms {
@@ -98,34 +99,17 @@ class TermsRule final : public Rule {
   const bool negated_;
 };
 
+constexpr common::EnumName<TextUnit> kUnitNames[] = {
+    {TextUnit::kWords, "words"},           {TextUnit::kCharacters, "characters"},
+    {TextUnit::kLines, "lines"},           {TextUnit::kSentences, "sentences"},
+    {TextUnit::kParagraphs, "paragraphs"}, {TextUnit::kItems, "list items"},
+    {TextUnit::kBytes, "bytes"}};
+
 // "3 words", "1 word".
 std::string CountOf(uint64_t n, TextUnit unit) {
-  absl::string_view name = "units";
-  switch (unit) {
-    case TextUnit::kWords:
-      name = "words";
-      break;
-    case TextUnit::kCharacters:
-      name = "characters";
-      break;
-    case TextUnit::kLines:
-      name = "lines";
-      break;
-    case TextUnit::kSentences:
-      name = "sentences";
-      break;
-    case TextUnit::kParagraphs:
-      name = "paragraphs";
-      break;
-    case TextUnit::kItems:
-      name = "list items";
-      break;
-    case TextUnit::kBytes:
-      name = "bytes";
-      break;
-  }
+  std::string_view name = common::NameOf(kUnitNames, unit, "units");
   if (n == 1) name.remove_suffix(1);
-  return absl::StrCat(n, " ", name);
+  return absl::StrCat(n, " ", absl::string_view(name.data(), name.size()));
 }
 
 class CountRule final : public Rule {
