@@ -1,4 +1,6 @@
 #include <ostream>
+#include <string>
+#include <vector>
 
 #include "contract_util.h"
 #include "octo/testing/status_macros.h"
@@ -33,6 +35,24 @@ store::ClaimedTask TaskRepositoryContractTest::ClaimOne(const std::string& owner
     return store::ClaimedTask();
   }
   return (*claimed)[0];
+}
+
+void TaskRepositoryContractTest::ExpectNothingToClaim(const std::string& owner, int max) {
+  auto claimed = repo_->Claim(owner, absl::Seconds(30), max);
+  ASSERT_TRUE(claimed.ok()) << claimed.status();
+  EXPECT_TRUE(claimed->empty()) << owner << " claimed " << claimed->size() << " task(s)";
+}
+
+void TaskRepositoryContractTest::ExpectPending(int64_t n) {
+  auto pending = repo_->CountPending();
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_EQ(*pending, n);
+}
+
+void TaskRepositoryContractTest::ExpectLeaseLost(const std::string& owner, const std::string& id) {
+  auto renewed = repo_->Renew(owner, {id}, absl::Seconds(30));
+  ASSERT_TRUE(renewed.ok()) << renewed.status();
+  EXPECT_EQ(renewed->lost, std::vector<std::string>{id}) << owner << " still holds " << id;
 }
 
 }  // namespace octo::testing

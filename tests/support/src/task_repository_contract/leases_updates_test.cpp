@@ -21,7 +21,6 @@ using contract::Event;
 using contract::Ids;
 using contract::MakeStep;
 using contract::Seqs;
-using contract::Spec;
 using contract::Update;
 using ::octo::store::ClaimedTask;
 using ::octo::store::CreateResult;
@@ -39,8 +38,7 @@ TEST_P(TaskRepositoryContractTest, ClaimTakesHigherPriorityFirst) {
   std::vector<std::string> order;
   for (int i = 0; i < 4; ++i) order.push_back(ClaimOne("worker").task.id());
   EXPECT_THAT(order, ElementsAre(critical, high, medium, low));
-  OCTO_ASSIGN_OR_FAIL(auto none, repo_->Claim("worker", absl::Seconds(30), 10));
-  EXPECT_THAT(none, IsEmpty());
+  ExpectNothingToClaim("worker", 10);
 }
 
 TEST_P(TaskRepositoryContractTest, ClaimTakesOlderFirstWithinAPriority) {
@@ -68,8 +66,7 @@ TEST_P(TaskRepositoryContractTest, AgingLetsAnOldLowTaskBeatANewHighOne) {
 
 TEST_P(TaskRepositoryContractTest, ClaimMovesPendingToPlanningWithAnEvent) {
   const v1::Task task = Create("goal");
-  OCTO_ASSIGN_OR_FAIL(int64_t pending_before, repo_->CountPending());
-  EXPECT_EQ(pending_before, 1);
+  ExpectPending(1);
 
   ClaimedTask claimed = ClaimOne("worker-1");
   EXPECT_EQ(claimed.tenant_id, kTenant);
@@ -84,8 +81,7 @@ TEST_P(TaskRepositoryContractTest, ClaimMovesPendingToPlanningWithAnEvent) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].kind(), v1::TASK_EVENT_KIND_STATE_CHANGED);
   EXPECT_EQ(events[0].state(), v1::TASK_STATE_PLANNING);
-  OCTO_ASSIGN_OR_FAIL(int64_t pending_after, repo_->CountPending());
-  EXPECT_EQ(pending_after, 0);
+  ExpectPending(0);
 }
 
 TEST_P(TaskRepositoryContractTest, ClaimReturnsTheSubmittersTraceparent) {
@@ -145,8 +141,7 @@ TEST_P(TaskRepositoryContractTest, ExpiredLeaseIsTakenOverWithCompletedSteps) {
   OCTO_ASSERT_OK(repo_->Apply(update));
 
   // Still leased: nobody else gets it.
-  OCTO_ASSIGN_OR_FAIL(auto nothing, repo_->Claim("worker-b", absl::Seconds(30), 5));
-  EXPECT_THAT(nothing, IsEmpty());
+  ExpectNothingToClaim("worker-b");
 
   harness_->LetTimePass(absl::Milliseconds(400));
   ClaimedTask second = ClaimOne("worker-b");
@@ -164,8 +159,7 @@ TEST_P(TaskRepositoryContractTest, ExpiredLeaseIsTakenOverWithCompletedSteps) {
   // The old owner has lost it.
   EXPECT_EQ(repo_->Apply(Update(task.id(), "worker-a")).status().code(),
             absl::StatusCode::kAborted);
-  OCTO_ASSIGN_OR_FAIL(RenewResult renew, repo_->Renew("worker-a", {task.id()}, absl::Seconds(30)));
-  EXPECT_THAT(renew.lost, ElementsAre(task.id()));
+  ExpectLeaseLost("worker-a", task.id());
 }
 
 TEST_P(TaskRepositoryContractTest, ApplyWithWrongOwnerIsAbortedAndChangesNothing) {
@@ -216,10 +210,8 @@ TEST_P(TaskRepositoryContractTest, TerminalApplyReleasesLeaseAndSetsFinishedAt) 
   EXPECT_FALSE(Stored(task.id()).has_lease_expiry);
 
   EXPECT_EQ(repo_->Apply(Update(task.id(), "w")).status().code(), absl::StatusCode::kAborted);
-  OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("other", absl::Seconds(30), 5));
-  EXPECT_THAT(claimed, IsEmpty());
-  OCTO_ASSIGN_OR_FAIL(RenewResult renew, repo_->Renew("w", {task.id()}, absl::Seconds(30)));
-  EXPECT_THAT(renew.lost, ElementsAre(task.id()));
+  ExpectNothingToClaim("other");
+  ExpectLeaseLost("w", task.id());
 }
 
 TEST_P(TaskRepositoryContractTest, StepsKeepThePlanOrderOfTheirFirstInsert) {
@@ -251,8 +243,7 @@ TEST_P(TaskRepositoryContractTest, RenewExtendsHeldLeasesAndReportsLostAndCancel
   EXPECT_THAT(renewed.lost, IsEmpty());
   EXPECT_THAT(renewed.cancel_requested, IsEmpty());
   harness_->LetTimePass(absl::Milliseconds(400));
-  OCTO_ASSIGN_OR_FAIL(auto nothing, repo_->Claim("thief", absl::Seconds(30), 5));
-  EXPECT_THAT(nothing, IsEmpty());  // the renewed lease still holds
+  ExpectNothingToClaim("thief");  // the renewed lease still holds
 
   OCTO_ASSERT_OK(repo_->RequestCancel(kTenant, task.id(), "changed my mind"));
   const std::string unknown = "123e4567-e89b-12d3-a456-426614174000";
@@ -491,10 +482,8 @@ TEST_P(TaskRepositoryContractTest, LeaseCallsRejectAnEmptyOwnerOrLease) {
   EXPECT_EQ(repo_->Renew("", {task.id()}, absl::Seconds(30)).status().code(),
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(repo_->Release("", {task.id()}).status().code(), absl::StatusCode::kInvalidArgument);
-  OCTO_ASSIGN_OR_FAIL(auto none, repo_->Claim("w", absl::Seconds(30), 0));
-  EXPECT_THAT(none, IsEmpty());
-  OCTO_ASSIGN_OR_FAIL(int64_t pending, repo_->CountPending());
-  EXPECT_EQ(pending, 1);
+  ExpectNothingToClaim("w", 0);
+  ExpectPending(1);
 }
 
 TEST_P(TaskRepositoryContractTest, RenewKeepsAnExpiredLeaseNobodyTookOver) {
@@ -503,8 +492,7 @@ TEST_P(TaskRepositoryContractTest, RenewKeepsAnExpiredLeaseNobodyTookOver) {
   harness_->LetTimePass(absl::Milliseconds(400));
   OCTO_ASSIGN_OR_FAIL(RenewResult renewed, repo_->Renew("w", {task.id()}, absl::Seconds(60)));
   EXPECT_THAT(renewed.lost, IsEmpty());
-  OCTO_ASSIGN_OR_FAIL(auto nothing, repo_->Claim("thief", absl::Seconds(30), 5));
-  EXPECT_THAT(nothing, IsEmpty());
+  ExpectNothingToClaim("thief");
   EXPECT_EQ(Stored(task.id()).lease_owner, "w");
 }
 

@@ -273,10 +273,8 @@ TEST_P(TaskRepositoryContractTest, CancellingAPendingTaskFinishesIt) {
   EXPECT_EQ(events[0].state(), v1::TASK_STATE_CANCELLED);
   EXPECT_EQ(events[0].message(), "no longer needed");
 
-  OCTO_ASSIGN_OR_FAIL(auto claimed, repo_->Claim("w", absl::Seconds(30), 5));
-  EXPECT_THAT(claimed, IsEmpty());
-  OCTO_ASSIGN_OR_FAIL(int64_t pending, repo_->CountPending());
-  EXPECT_EQ(pending, 0);
+  ExpectNothingToClaim("w");
+  ExpectPending(0);
 }
 
 TEST_P(TaskRepositoryContractTest, CancellingARunningTaskAsksTheLeaseOwner) {
@@ -316,15 +314,20 @@ TEST_P(TaskRepositoryContractTest, CancellingAFinishedTaskChangesNothing) {
 TEST_P(TaskRepositoryContractTest, CountPendingCountsOnlyPendingTasks) {
   for (int i = 0; i < 5; ++i) Create("t");
   ClaimOne("w");
-  OCTO_ASSIGN_OR_FAIL(int64_t pending, repo_->CountPending());
-  EXPECT_EQ(pending, 4);
+  ExpectPending(4);
+}
+
+// `input` asking Create to claim the task it creates at once, for `owner` with `lease`.
+NewTask ClaimingAtOnce(NewTask input, const std::string& owner,
+                       absl::Duration lease = absl::Seconds(30)) {
+  input.claim_owner = owner;
+  input.lease = lease;
+  return input;
 }
 
 TEST_P(TaskRepositoryContractTest, CreateCanClaimTheNewTaskAtOnce) {
-  NewTask input{kTenant, "", Spec("mine at once"), ""};
-  input.claim_owner = "w";
-  input.lease = absl::Seconds(30);
-  OCTO_ASSIGN_OR_FAIL(CreateResult created, repo_->Create(input));
+  OCTO_ASSIGN_OR_FAIL(CreateResult created,
+                      repo_->Create(ClaimingAtOnce({kTenant, "", Spec("mine at once"), ""}, "w")));
   EXPECT_TRUE(created.created);
   EXPECT_TRUE(created.claimed);
   EXPECT_EQ(created.task.state(), v1::TASK_STATE_PLANNING);
@@ -337,25 +340,20 @@ TEST_P(TaskRepositoryContractTest, CreateCanClaimTheNewTaskAtOnce) {
   EXPECT_EQ(events[1].state(), v1::TASK_STATE_PLANNING);
   EXPECT_EQ(events[1].kind(), v1::TASK_EVENT_KIND_STATE_CHANGED);
   // Nobody else can claim it, and its owner can write to it.
-  OCTO_ASSIGN_OR_FAIL(auto others, repo_->Claim("x", absl::Seconds(30), 5));
-  EXPECT_THAT(others, IsEmpty());
+  ExpectNothingToClaim("x");
   OCTO_ASSERT_OK(repo_->Apply(Update(id, "w", v1::TASK_STATE_RUNNING)));
-  OCTO_ASSIGN_OR_FAIL(int64_t pending, repo_->CountPending());
-  EXPECT_EQ(pending, 0);
+  ExpectPending(0);
 
   // An idempotency hit returns the first task unclaimed by this call.
   NewTask first{kTenant, "k", Spec("queued"), ""};
   OCTO_ASSIGN_OR_FAIL(CreateResult queued, repo_->Create(first));
   EXPECT_FALSE(queued.claimed);
-  NewTask again = first;
-  again.claim_owner = "w";
-  again.lease = absl::Seconds(30);
-  OCTO_ASSIGN_OR_FAIL(CreateResult hit, repo_->Create(again));
+  OCTO_ASSIGN_OR_FAIL(CreateResult hit, repo_->Create(ClaimingAtOnce(first, "w")));
   EXPECT_FALSE(hit.created);
   EXPECT_FALSE(hit.claimed);
   EXPECT_EQ(hit.task.state(), v1::TASK_STATE_PENDING);
-  NewTask bad{kTenant, "", Spec("x"), ""};
-  bad.claim_owner = "w";
+  // A claim without a lease is refused.
+  const NewTask bad = ClaimingAtOnce({kTenant, "", Spec("x"), ""}, "w", absl::ZeroDuration());
   EXPECT_EQ(repo_->Create(bad).status().code(), absl::StatusCode::kInvalidArgument);
 }
 

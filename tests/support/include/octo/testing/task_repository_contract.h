@@ -74,6 +74,12 @@ class TaskRepositoryContractTest : public ::testing::TestWithParam<TaskRepositor
   // Claims exactly one task for `owner`; records a failure otherwise.
   store::ClaimedTask ClaimOne(const std::string& owner, absl::Duration lease = absl::Seconds(30));
   StoredTaskState Stored(const std::string& id) { return harness_->Stored(id); }
+  // Checks that a Claim by `owner` of up to `max` tasks (30 s lease) takes none.
+  void ExpectNothingToClaim(const std::string& owner, int max = 5);
+  // Checks that CountPending counts `n` tasks.
+  void ExpectPending(int64_t n);
+  // Checks that renewing task `id` for `owner` reports its lease lost.
+  void ExpectLeaseLost(const std::string& owner, const std::string& id);
 
   std::unique_ptr<TaskRepositoryHarness> harness_;
   store::TaskRepository* repo_ = nullptr;  // harness_'s
