@@ -1,4 +1,5 @@
 // The whole system over gRPC: reflex → orchestrator → arms, with real Postgres and Redis.
+#include "octo/testing/lighthouse_corpus.h"
 #include "system_fixture.h"
 
 namespace octo {
@@ -7,18 +8,14 @@ namespace {
 using ::testing::HasSubstr;
 
 TEST_F(SystemTest, TaskTravelsTheWholeWayAndRepeatIsACacheHit) {
-  v1::IngestDocumentsRequest ingest;
-  auto* doc = ingest.add_documents();
-  doc->set_external_id("guide/lighthouses");
-  doc->set_title("Lighthouse keeping");
-  doc->set_body("A lighthouse keeper trims the wick and polishes the Fresnel lens every evening.");
   v1::IngestDocumentsResponse stored;
   auto ingest_context = Context(/*with_tenant=*/true);
-  ASSERT_TRUE(operations_->IngestDocuments(ingest_context.get(), ingest, &stored).ok());
+  ASSERT_TRUE(
+      operations_->IngestDocuments(ingest_context.get(), testing::LighthouseGuide(), &stored).ok());
   EXPECT_EQ(stored.stored(), 1);
 
   v1::TaskSpec spec;
-  spec.set_goal("Who polishes the Fresnel lens?");
+  spec.set_goal(testing::kLighthouseQuestion);
   v1::SubmitTaskResponse first = Submit(spec);
   ASSERT_FALSE(first.task().id().empty());
   EXPECT_FALSE(first.cache_hit());

@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "octo/rpc/metadata.h"
 #include "octo/testing/http.h"
+#include "octo/testing/lighthouse_corpus.h"
 #include "octo/testing/subprocess.h"
 #include "octo/testing/system.h"
 #include "octo/testing/task_client.h"
@@ -145,17 +146,13 @@ class DeployQueriesTest : public ::testing::Test {
 
 TEST_F(DeployQueriesTest, EveryDashboardAndAlertQueryReturnsData) {
   // --- traffic ---------------------------------------------------------------------------
-  v1::IngestDocumentsRequest ingest;
-  auto* doc = ingest.add_documents();
-  doc->set_external_id("guide/lighthouses");
-  doc->set_title("Lighthouse keeping");
-  doc->set_body("A lighthouse keeper trims the wick and polishes the Fresnel lens every evening.");
   v1::IngestDocumentsResponse stored;
   auto ingest_context = Context(/*with_tenant=*/true);
-  ASSERT_TRUE(operations_->IngestDocuments(ingest_context.get(), ingest, &stored).ok());
+  ASSERT_TRUE(
+      operations_->IngestDocuments(ingest_context.get(), testing::LighthouseGuide(), &stored).ok());
 
   v1::TaskSpec question;
-  question.set_goal("Who polishes the Fresnel lens?");
+  question.set_goal(testing::kLighthouseQuestion);
   EXPECT_EQ(Run(question), v1::TASK_STATE_SUCCEEDED);
 
   // The orchestrator writes the result to the cache as the task ends, a moment after the
