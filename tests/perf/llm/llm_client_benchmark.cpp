@@ -70,27 +70,25 @@ void BM_PlainCurl(benchmark::State& state) {
 }
 BENCHMARK(BM_PlainCurl)->UseRealTime();
 
-void BM_OctoOpenAi(benchmark::State& state) {
-  auto http = HttpClient::Create().value();
-  auto client = NewOpenAiClient(Config(), *http);
+// Whole completions through `client` until the benchmark has enough.
+void RunCompletions(benchmark::State& state, LlmClient& client) {
   const Request request = Question();
   for (auto _ : state) {
-    auto response = client->Complete(request);
+    auto response = client.Complete(request);
     if (!response.ok()) state.SkipWithError(std::string(response.status().message()).c_str());
     benchmark::DoNotOptimize(response);
   }
+}
+
+void BM_OctoOpenAi(benchmark::State& state) {
+  auto http = HttpClient::Create().value();
+  RunCompletions(state, *NewOpenAiClient(Config(), *http));
 }
 BENCHMARK(BM_OctoOpenAi)->UseRealTime();
 
 void BM_OctoHardened(benchmark::State& state) {
   auto http = HttpClient::Create().value();
-  auto client = Harden(NewOpenAiClient(Config(), *http), {});
-  const Request request = Question();
-  for (auto _ : state) {
-    auto response = client->Complete(request);
-    if (!response.ok()) state.SkipWithError(std::string(response.status().message()).c_str());
-    benchmark::DoNotOptimize(response);
-  }
+  RunCompletions(state, *Harden(NewOpenAiClient(Config(), *http), {}));
 }
 BENCHMARK(BM_OctoHardened)->UseRealTime();
 
