@@ -156,35 +156,37 @@ class Parser {
     return Error("unterminated string");
   }
 
-  absl::StatusOr<std::vector<std::string>> LabelList() {
-    ++pos_;  // (
-    std::vector<std::string> labels;
+  // Items separated by commas up to `close` (a trailing comma allowed); pos_ is at the
+  // opening bracket. `item` parses one item and appends it.
+  template <typename T, typename Item>
+  absl::StatusOr<std::vector<T>> List(char close, absl::string_view what, Item item) {
+    ++pos_;  // ( or {
+    std::vector<T> items;
     while (true) {
       SkipSpace();
-      if (Peek() == ')') {
+      if (Peek() == close) {
         ++pos_;
-        return labels;
+        return items;
       }
-      if (!IsIdentStart(Peek())) return Error("expected a label name");
-      labels.push_back(Identifier());
+      if (!IsIdentStart(Peek())) return Error(absl::StrCat("expected a label name in ", what));
+      if (absl::Status status = item(items); !status.ok()) return status;
       SkipSpace();
       if (Peek() == ',')
         ++pos_;
-      else if (Peek() != ')')
-        return Error("expected , or ) in a label list");
+      else if (Peek() != close)
+        return Error(absl::StrCat("expected , or ", std::string(1, close), " in ", what));
     }
   }
 
+  absl::StatusOr<std::vector<std::string>> LabelList() {
+    return List<std::string>(')', "a label list", [this](std::vector<std::string>& labels) {
+      labels.push_back(Identifier());
+      return absl::OkStatus();
+    });
+  }
+
   absl::StatusOr<std::vector<Matcher>> Matchers() {
-    ++pos_;  // {
-    std::vector<Matcher> matchers;
-    while (true) {
-      SkipSpace();
-      if (Peek() == '}') {
-        ++pos_;
-        return matchers;
-      }
-      if (!IsIdentStart(Peek())) return Error("expected a label name in a selector");
+    return List<Matcher>('}', "a selector", [this](std::vector<Matcher>& matchers) {
       Matcher m;
       m.label = Identifier();
       SkipSpace();
@@ -202,14 +204,12 @@ class Parser {
       auto value = String();
       if (!value.ok()) return value.status();
       m.value = *std::move(value);
-      if (absl::StrContains(m.value, '$')) return Error("template variable in a label matcher");
+      if (absl::StrContains(m.value, '$')) {
+        return Error("template variable in a label matcher");
+      }
       matchers.push_back(std::move(m));
-      SkipSpace();
-      if (Peek() == ',')
-        ++pos_;
-      else if (Peek() != '}')
-        return Error("expected , or } in a selector");
-    }
+      return absl::OkStatus();
+    });
   }
 
   absl::string_view s_;

@@ -8,10 +8,6 @@
 namespace octo::testing {
 namespace {
 
-absl::Status FromGrpc(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
-
 bool IsTerminal(v1::TaskState state) {
   return state == v1::TASK_STATE_SUCCEEDED || state == v1::TASK_STATE_FAILED ||
          state == v1::TASK_STATE_CANCELLED;
@@ -36,19 +32,13 @@ absl::StatusOr<v1::SubmitTaskResponse> TaskClient::Submit(
   v1::SubmitTaskRequest request;
   *request.mutable_spec() = spec;
   request.set_idempotency_key(idempotency_key);
-  v1::SubmitTaskResponse response;
-  grpc::Status status = stub_->SubmitTask(Context().get(), request, &response);
-  if (!status.ok()) return FromGrpc(status);
-  return response;
+  return Call<v1::SubmitTaskResponse>(&v1::TaskService::Stub::SubmitTask, request);
 }
 
 absl::StatusOr<v1::Task> TaskClient::Get(const std::string& task_id) const {
   v1::GetTaskRequest request;
   request.set_task_id(task_id);
-  v1::Task task;
-  grpc::Status status = stub_->GetTask(Context().get(), request, &task);
-  if (!status.ok()) return FromGrpc(status);
-  return task;
+  return Call<v1::Task>(&v1::TaskService::Stub::GetTask, request);
 }
 
 absl::StatusOr<std::vector<v1::TaskEvent>> TaskClient::Watch(const std::string& task_id,
@@ -63,7 +53,7 @@ absl::StatusOr<std::vector<v1::TaskEvent>> TaskClient::Watch(const std::string& 
   v1::TaskEvent event;
   while (reader->Read(&event)) events.push_back(event);
   grpc::Status status = reader->Finish();
-  if (!status.ok()) return FromGrpc(status);
+  if (!status.ok()) return rpc::FromGrpcStatus(status);
   return events;
 }
 

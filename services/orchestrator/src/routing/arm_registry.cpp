@@ -340,35 +340,32 @@ void ArmRegistry::PublishLocked(State& state, absl::Time now) {
   }
 }
 
-absl::flat_hash_set<std::string> ArmRegistry::KnownCapabilities() const {
+absl::flat_hash_set<std::string> ArmRegistry::Capabilities(bool usable_only) const {
+  const absl::Time now = options_.clock->Now();
   absl::MutexLock lock(&mu_);
-  absl::flat_hash_set<std::string> known;
+  absl::flat_hash_set<std::string> capabilities;
   for (const auto& state : states_) {
-    for (const std::string& cap : state->status.description().capabilities()) known.insert(cap);
+    if (usable_only && !UsableLocked(*state, now)) continue;
+    for (const std::string& cap : state->status.description().capabilities()) {
+      capabilities.insert(cap);
+    }
   }
-  return known;
+  return capabilities;
+}
+
+absl::flat_hash_set<std::string> ArmRegistry::KnownCapabilities() const {
+  return Capabilities(/*usable_only=*/false);
 }
 
 std::vector<std::string> ArmRegistry::AvailableCapabilities() const {
-  const absl::Time now = options_.clock->Now();
-  absl::MutexLock lock(&mu_);
-  absl::flat_hash_set<std::string> available;
-  for (const auto& state : states_) {
-    if (!UsableLocked(*state, now)) continue;
-    for (const std::string& cap : state->status.description().capabilities()) available.insert(cap);
-  }
+  const absl::flat_hash_set<std::string> available = Capabilities(/*usable_only=*/true);
   std::vector<std::string> out(available.begin(), available.end());
   std::sort(out.begin(), out.end());
   return out;
 }
 
 bool ArmRegistry::IsAvailable(const std::string& capability) const {
-  const absl::Time now = options_.clock->Now();
-  absl::MutexLock lock(&mu_);
-  for (const auto& state : states_) {
-    if (Serves(state->status, capability) && UsableLocked(*state, now)) return true;
-  }
-  return false;
+  return Capabilities(/*usable_only=*/true).contains(capability);
 }
 
 std::vector<v1::ArmStatus> ArmRegistry::List() const {

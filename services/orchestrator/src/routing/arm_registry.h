@@ -130,6 +130,8 @@ class ArmRegistry {
   struct State;  // per endpoint, guarded by mu_
 
   void RefreshLoop();
+  // Capabilities of every endpoint, or only of the usable ones.
+  absl::flat_hash_set<std::string> Capabilities(bool usable_only) const;
   size_t IndexOf(const ArmEndpoint* endpoint) const;
   bool UsableLocked(const State& state, absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   int LimitLocked(const State& state, absl::Time now) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

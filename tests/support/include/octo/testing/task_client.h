@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpcpp/client_context.h"
+#include "octo/rpc/status.h"
 #include "octo/v1/task_service.grpc.pb.h"
 
 namespace octo::testing {
@@ -37,6 +38,15 @@ class TaskClient {
   v1::TaskService::Stub& stub() const { return *stub_; }
 
  private:
+  // One unary call of `method` with a default Context(), its status as absl::Status.
+  template <typename Response, typename Request, typename Method>
+  absl::StatusOr<Response> Call(Method method, const Request& request) const {
+    Response response;
+    grpc::Status status = (stub_.get()->*method)(Context().get(), request, &response);
+    if (!status.ok()) return rpc::FromGrpcStatus(status);
+    return response;
+  }
+
   std::string tenant_;
   std::unique_ptr<v1::TaskService::Stub> stub_;
 };
