@@ -42,6 +42,9 @@ Administration (talks to Postgres at --database_url, Redis at --redis):
   admin create-key TENANT [--name N]      prints the new API key once
   admin revoke-key TENANT KEY_ID
   admin invalidate TENANT GOAL            drop a cached result from every reflex
+
+Exit status: 0 done, 1 the call failed, 2 bad usage, 3 `submit --wait` saw the task end
+FAILED or CANCELLED (the task is printed first).
 )";
 
 struct Config {
@@ -165,7 +168,11 @@ int Watch(octo::v1::TaskService::Stub& stub, const std::string& id, int64_t from
   return status.ok() ? 0 : Fail(status);
 }
 
-int Get(octo::v1::TaskService::Stub& stub, const std::string& id) {
+// Exit status of `submit --wait` when the task ended other than SUCCEEDED.
+constexpr int kTaskNotSucceeded = 3;
+
+// Prints the task; with `require_success`, exits kTaskNotSucceeded unless it SUCCEEDED.
+int Get(octo::v1::TaskService::Stub& stub, const std::string& id, bool require_success = false) {
   octo::v1::GetTaskRequest request;
   request.set_task_id(id);
   octo::v1::Task task;
@@ -173,6 +180,7 @@ int Get(octo::v1::TaskService::Stub& stub, const std::string& id) {
   grpc::Status status = stub.GetTask(context.get(), request, &task);
   if (!status.ok()) return Fail(status);
   if (config.json) PrintJson(task); else PrintTask(task);
+  if (require_success && task.state() != octo::v1::TASK_STATE_SUCCEEDED) return kTaskNotSucceeded;
   return 0;
 }
 
@@ -227,7 +235,7 @@ int Submit(octo::v1::TaskService::Stub& stub, const std::vector<std::string>& ar
   if (!octo::task::IsTerminal(response.task().state())) {
     if (int rc = Watch(stub, response.task().id(), 0); rc != 0) return rc;
   }
-  return Get(stub, response.task().id());
+  return Get(stub, response.task().id(), /*require_success=*/true);
 }
 
 int Ingest(const std::vector<std::string>& args) {

@@ -174,6 +174,13 @@ TEST_F(OfflineAnswers, AnUnanswerableQuestionFailsAndIsNotCached) {
   EXPECT_EQ(task.error().reason(), v1::ERROR_REASON_NO_ANSWER) << Describe(task);
   v1::SubmitTaskResponse again = system_->Submit(spec);
   EXPECT_FALSE(again.cache_hit()) << "a non-answer was cached";
+
+  // octoctl submit --wait prints the failed task and exits 3 (wait status 3 << 8).
+  auto waited = system_->system().Octoctl({"--addr=" + system_->reflex().address(), "submit",
+                                           "--wait", "What is the capital city of Peru?"});
+  ASSERT_FALSE(waited.ok()) << "octoctl exited 0 for a failed task:\n" << *waited;
+  EXPECT_THAT(waited.status().message(), HasSubstr("(wait status 768)"));
+  EXPECT_THAT(waited.status().message(), HasSubstr("ERROR_REASON_NO_ANSWER"));
 }
 
 // The stand-in plans retrieve → answer when asked for a plan, finds every criterion met when
