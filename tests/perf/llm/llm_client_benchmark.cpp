@@ -2,11 +2,15 @@
 // easy handle, (b) octo::llm's OpenAI adapter, (c) the adapter behind Harden(), all against
 // the same local OpenAI-compatible stand-in in this process; and 64 streamed answers at once
 // through one HttpClient, with the process's thread count as a counter.
-//   bench_llm_client --benchmark_min_time=2   compare (b) and (c) to (a): the ratio is the cost
+//   bench_llm_client --benchmark_min_time=2
+// After the table it prints (b) and (c) as ratios to (a), measured in the same run: the cost
+// of the client over plain libcurl.
 #include <curl/curl.h>
 
 #include <atomic>
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -142,7 +146,41 @@ void BM_Streams64(benchmark::State& state) {
 }
 BENCHMARK(BM_Streams64)->UseRealTime()->Unit(benchmark::kMillisecond);
 
+// The console table, plus each benchmark's real time per iteration for the ratios.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    for (const Run& run : runs) {
+      if (!run.error_occurred && run.iterations > 0) {
+        ns_[run.benchmark_name()] =
+            run.GetAdjustedRealTime() * 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
+      }
+    }
+    ConsoleReporter::ReportRuns(runs);
+  }
+  void PrintRatiosTo(const std::string& baseline) const {
+    auto base = ns_.find(baseline);
+    if (base == ns_.end() || base->second <= 0) return;
+    for (const auto& [name, ns] : ns_) {
+      if (name == baseline || name.find("Streams") != std::string::npos) continue;
+      std::printf("%s / %s = %.2fx (+%.1f us a call)\n", name.c_str(), baseline.c_str(),
+                  ns / base->second, (ns - base->second) / 1e3);
+    }
+  }
+
+ private:
+  std::map<std::string, double> ns_;  // real ns per iteration
+};
+
 }  // namespace
 }  // namespace octo::llm
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  octo::llm::RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.PrintRatiosTo("BM_PlainCurl/real_time");
+  benchmark::Shutdown();
+  return 0;
+}

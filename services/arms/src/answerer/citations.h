@@ -17,7 +17,8 @@ struct CitedAnswer {
 };
 
 // Splits `answer` into sentences, and for each finds the "[id]" marks that name one of
-// `sources`; a mark naming no source does not count as support.
+// `sources`; a mark naming no source does not count as support. A citation's quote is the
+// source's own sentence that shares most words with the first sentence citing it.
 CitedAnswer ReadCitations(absl::string_view answer, absl::Span<const AnswerSource> sources);
 
 }  // namespace octo::arms

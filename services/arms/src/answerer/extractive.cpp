@@ -20,12 +20,6 @@ constexpr size_t kMaxSentenceBytes = 600;
 // A match among a sentence's first words puts the asked-about thing in subject position.
 constexpr size_t kLeadWords = 4;
 
-bool WordsMatch(absl::string_view a, absl::string_view b) {
-  if (a == b) return true;
-  if (a.size() > b.size()) std::swap(a, b);
-  return a.size() >= 4 && b.size() - a.size() <= 3 && absl::StartsWith(b, a);
-}
-
 struct Candidate {
   size_t covered = 0;   // question words the sentence contains
   bool leads = false;   // one of them is among its first words

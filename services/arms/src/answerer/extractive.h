@@ -32,9 +32,7 @@ struct ExtractiveAnswer {
   std::vector<v1::Citation> citations;  // one per source quoted, in order of first use
 };
 
-// Words match when equal or when one extends the other by at most three letters and the
-// shorter has four or more ("cache" and "caches", "request" and "requests").
-// NOT_FOUND when the question has no content words or no sentence covers enough of them.
+// Question and sentence words match by WordsMatch. NOT_FOUND when the question has no content words or no sentence covers enough of them.
 absl::StatusOr<ExtractiveAnswer> AnswerExtractively(absl::string_view question,
                                                     absl::Span<const AnswerSource> sources,
                                                     ExtractiveOptions options = {});

@@ -296,6 +296,12 @@ std::vector<std::string> ContentWords(absl::string_view text) {
   return out;
 }
 
+bool WordsMatch(absl::string_view a, absl::string_view b) {
+  if (a == b) return true;
+  if (a.size() > b.size()) std::swap(a, b);
+  return a.size() >= 4 && b.size() - a.size() <= 3 && absl::StartsWith(b, a);
+}
+
 bool ContainsPhrase(absl::string_view text, absl::string_view phrase) {
   phrase = absl::StripAsciiWhitespace(phrase);
   if (phrase.empty()) return true;

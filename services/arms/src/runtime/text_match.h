@@ -16,6 +16,10 @@ bool IsStopWord(absl::string_view word);
 // common::Words(text) without stop words, single letters and repeats, in order of first use.
 std::vector<std::string> ContentWords(absl::string_view text);
 
+// True when the lower-case words are equal or when one extends the other by at most three
+// letters and the shorter has four or more ("cache" and "caches", "request" and "requests").
+bool WordsMatch(absl::string_view a, absl::string_view b);
+
 // True when `phrase` occurs in `text`, ignoring case (Unicode simple case folding) and
 // treating any run of whitespace in `phrase` as matching any run of whitespace. When
 // `phrase` starts with a letter or digit of a script that puts spaces between words, the
