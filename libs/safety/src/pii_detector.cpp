@@ -15,6 +15,7 @@
 
 #include "absl/strings/ascii.h"
 #include "hs_matcher.h"
+#include "pii_context.h"
 #include "octo/common/check.h"
 #include "octo/common/enum_names.h"
 #include "octo/safety/pii.h"
@@ -30,6 +31,8 @@ enum class Handler : uint8_t {
   kEmail,
   kPhoneIntl,
   kPhoneUs,
+  kPhoneBare,      // ten digits, a phone number only after a phone word
+  kPhoneNational,  // "0..." or "00..." digit groups, only after a phone word
   kCard,
   kSsn,
   kIpv4,
@@ -69,6 +72,12 @@ constexpr Trigger kTriggers[] = {
     {{R"(3[47]\d\d \d{6} \d{5})", 0}, Handler::kCard, 17},
     {{R"(3[47]\d\d-\d{6}-\d{5})", 0}, Handler::kCard, 17},
     {{R"(\d{3}-\d\d-\d{4})", 0}, Handler::kSsn, 11},
+    {{R"(\d{3} \d\d \d{4})", 0}, Handler::kSsn, 11},
+    {{R"(\d{3}\.\d\d\.\d{4})", 0}, Handler::kSsn, 11},
+    {{R"(\d{3}\xE2\x80\x93\d\d\xE2\x80\x93\d{4})", 0}, Handler::kSsn, 15},
+    {{R"(\d{9})", 0}, Handler::kSsn, 9},
+    {{R"(\d{10})", 0}, Handler::kPhoneBare, 10},
+    {{R"(\b0\d)", 0}, Handler::kPhoneNational, 2},
     {{R"(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})", 0}, Handler::kIpv4, 0},
     {{R"([0-9A-Fa-f]::)", 0}, Handler::kIpv6, 0},
     {{R"(::[0-9A-Fa-f])", 0}, Handler::kIpv6, 0},
@@ -126,6 +135,12 @@ class Extractor {
         break;
       case Handler::kPhoneUs:
         PhoneUs(start, end);
+        break;
+      case Handler::kPhoneBare:
+        PhoneBare(start, end);
+        break;
+      case Handler::kPhoneNational:
+        cover = PhoneNational(start);
         break;
       case Handler::kCard:
         Card(start, end);
@@ -262,14 +277,59 @@ class Extractor {
   }
 
   void PhoneUs(uint32_t s, uint32_t e) {
-    if (!NumericBoundaryBefore(s) || !NumericBoundaryAfter(e)) return;
+    // A leading "1-", "1." or "1 " (the NANP trunk prefix) belongs to the number.
+    const char sep = At(int64_t{s} - 1);
+    if ((sep == '-' || sep == '.' || sep == ' ') && At(int64_t{s} - 2) == '1' &&
+        At(int64_t{s} - 3) != '+' && NumericBoundaryBefore(s - 2)) {
+      s -= 2;
+    } else if (!NumericBoundaryBefore(s)) {
+      return;
+    }
+    if (!NumericBoundaryAfter(e)) return;
     if (At(int64_t{s} - 1) == '(' || At(e) == ')') return;
-    char digits[10];
+    char digits[11];
     int n = 0;
-    for (uint32_t i = s; i < e && n < 10; ++i) {
+    for (uint32_t i = s; i < e && n < 11; ++i) {
       if (absl::ascii_isdigit(t_[i])) digits[n++] = t_[i];
     }
-    if (n == 10 && IsNanpNumber(std::string_view(digits, 10))) Add(PiiType::kPhone, s, e, 0.8f);
+    const char* local = n == 11 ? digits + 1 : digits;
+    if ((n == 10 || n == 11) && IsNanpNumber(std::string_view(local, 10))) {
+      Add(PiiType::kPhone, s, e, 0.8f);
+    }
+  }
+
+  void PhoneBare(uint32_t s, uint32_t e) {
+    if (!NumericBoundaryBefore(s) || !NumericBoundaryAfter(e)) return;
+    if (!IsNanpNumber(t_.substr(s, 10))) return;
+    if (detail::HasContextBefore(t_, s, detail::Context::kPhone)) Add(PiiType::kPhone, s, e, 0.75f);
+  }
+
+  // Digit groups starting with the trunk prefix "0" (national: "030 1234567", "01 23 45 67
+  // 89") or the international prefix "00" ("0044 20 7946 0958"), after a phone word.
+  uint32_t PhoneNational(uint32_t s) {
+    if (!NumericBoundaryBefore(s) || !detail::HasContextBefore(t_, s, detail::Context::kPhone)) {
+      return s + 2;
+    }
+    uint32_t i = s, end = s;
+    int digits = 0, groups = 0;
+    while (i < t_.size() && absl::ascii_isdigit(t_[i])) {
+      const uint32_t group_start = i;
+      while (i < t_.size() && absl::ascii_isdigit(t_[i])) ++i;
+      digits += static_cast<int>(i - group_start);
+      ++groups;
+      end = i;
+      const char sep = At(i);
+      if ((sep == ' ' || sep == '-' || sep == '.' || sep == '/') && absl::ascii_isdigit(At(i + 1))) {
+        ++i;
+      } else {
+        break;
+      }
+    }
+    const bool international = At(int64_t{s} + 1) == '0';
+    const int max_digits = international ? 17 : 12;
+    if (digits < 9 || digits > max_digits || groups > 6 || !NumericBoundaryAfter(end)) return end;
+    Add(PiiType::kPhone, s, end, 0.7f);
+    return end;
   }
 
   void Card(uint32_t s, uint32_t e) {
@@ -277,9 +337,14 @@ class Extractor {
     if (IsPaymentCard(t_.substr(s, e - s))) Add(PiiType::kCreditCard, s, e, 0.97f);
   }
 
+  // "AAA-GG-SSSS" is an SSN by its shape; spaces, dots or bare digits only after an SSN word.
   void Ssn(uint32_t s, uint32_t e) {
     if (!NumericBoundaryBefore(s) || !NumericBoundaryAfter(e)) return;
-    if (IsUsSsn(t_.substr(s, e - s))) Add(PiiType::kUsSsn, s, e, 0.9f);
+    if (!IsUsSsn(t_.substr(s, e - s))) return;
+    const bool dashed = t_[s + 3] == '-' || e - s == 15;
+    if (dashed || detail::HasContextBefore(t_, s, detail::Context::kSsn)) {
+      Add(PiiType::kUsSsn, s, e, dashed ? 0.9f : 0.85f);
+    }
   }
 
   uint32_t Ipv4(uint32_t end) {

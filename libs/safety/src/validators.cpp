@@ -118,15 +118,25 @@ bool IsPaymentCard(std::string_view number) {
 }
 
 bool IsUsSsn(std::string_view s) {
-  if (s.size() != 11 || s[3] != '-' || s[6] != '-') return false;
-  for (size_t i : {0, 1, 2, 4, 5, 7, 8, 9, 10}) {
-    if (!absl::ascii_isdigit(s[i])) return false;
+  // The separator after the area, repeated after the group: "-", " ", ".", an en dash, or none.
+  if (s.size() < 9 || !absl::ascii_isdigit(s[0]) || !absl::ascii_isdigit(s[1]) ||
+      !absl::ascii_isdigit(s[2])) {
+    return false;
   }
-  int area = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+  size_t sep_end = 3;
+  while (sep_end < s.size() && !absl::ascii_isdigit(s[sep_end])) ++sep_end;
+  const std::string_view sep = s.substr(3, sep_end - 3);
+  if (sep != "" && sep != "-" && sep != " " && sep != "." && sep != "\xE2\x80\x93") return false;
+  const std::string_view group = s.substr(sep_end, 2);
+  if (s.size() != 9 + 2 * sep.size() || s.substr(sep_end + 2, sep.size()) != sep) return false;
+  const std::string_view serial = s.substr(sep_end + 2 + sep.size());
+  const auto digits = [](std::string_view d) {
+    return std::all_of(d.begin(), d.end(), [](char c) { return absl::ascii_isdigit(c); });
+  };
+  if (!digits(group) || !digits(serial)) return false;
+  const int area = (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
   if (area == 0 || area == 666 || area >= 900) return false;
-  if (s[4] == '0' && s[5] == '0') return false;
-  if (s.substr(7) == "0000") return false;
-  return true;
+  return group != "00" && serial != "0000";
 }
 
 bool IsIban(std::string_view s) {

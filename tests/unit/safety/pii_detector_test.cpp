@@ -59,11 +59,23 @@ const FindCase kFindCases[] = {
     {"PHONE", "London +44 20 7946 0958, Berlin +4915123456789.",
      {"+44 20 7946 0958", "+4915123456789"}},
     {"PHONE", "What is 555-1212 = x? Epoch 1667869373, ISBN 978-3-573-31148-3.", {}},
+    // The NANP trunk "1", bare digits after a phone word, national and "00" numbers.
+    {"PHONE", "dial 1-312-555-0187 or 1 (312) 555 0187; mobile: 3125550187",
+     {"1-312-555-0187", "1 (312) 555 0187", "3125550187"}},
+    {"PHONE", "Telefon 089 12345678, tél. 04 91 23 45 67, from abroad fax 0049 89 12345678",
+     {"089 12345678", "04 91 23 45 67", "0049 89 12345678"}},
+    {"PHONE", "job 3125550187 failed; order 089 12345678 shipped; call me on 01.02.2025", {}},
     {"CREDIT_CARD", "card 4526 0181 5908 3012 or 3718-190937-86576, ref 5362819482199357",
      {"4526 0181 5908 3012", "3718-190937-86576", "5362819482199357"}},
     {"CREDIT_CARD", "Luhn fails: 4111 1111 1111 1112; barcode 4192122017878061", {}},
     {"US_SSN", "ssn=123-45-6789;", {"123-45-6789"}},
     {"US_SSN", "placeholders 000-12-3456, 666-12-3456, 912-12-3456, 123-00-4567", {}},
+    // Spaces, dots, en dashes or bare digits, named by an SSN word before them.
+    {"US_SSN", "SSN 287 65 4321; Social Security No. 287.65.4321; soc. sec. #287654321; "
+               "ss# 287\u201365\u20134321",
+     {"287 65 4321", "287.65.4321", "287654321", "287\u201365\u20134321"}},
+    {"US_SSN", "part 287 65 4321, lot 287.65.4321, zip+ 287654321, social security 287 65-4321",
+     {}},
     {"IP_ADDRESS", "http://10.1.2.3:8080/ and [2001:db8::1]:443 and fe80::1ff:fe23:4567:890a.",
      {"10.1.2.3", "2001:db8::1", "fe80::1ff:fe23:4567:890a"}},
     {"IP_ADDRESS", "build 7.922.1.88, version 2.10.3, 16:9 at 18:45:00, std::vector, A::B", {}},

@@ -11,7 +11,8 @@ bool LuhnValid(std::string_view number);
 // A Luhn-valid Visa (13/16/19 digits), Mastercard (51-55, 2221-2720; 16), Amex (34/37; 15) or
 // Discover (6011, 644-649, 65, 622126-622925; 16-19) number.
 bool IsPaymentCard(std::string_view number);
-// "AAA-GG-SSSS" with area not 000, 666 or 900-999, group not 00, serial not 0000.
+// "AAA-GG-SSSS", or the same with spaces, dots, en dashes or no separator, with area not
+// 000, 666 or 900-999, group not 00, serial not 0000.
 bool IsUsSsn(std::string_view ssn);
 // Known country, the registry length for that country, mod-97 == 1. Single spaces between
 // four-character groups are allowed.
