@@ -12,7 +12,7 @@ enum class Context : uint8_t { kSsn, kPhone };
 
 // True when one of the context's words starts a word in the `window` bytes of `text` before
 // `pos` ("ssn", "social security", "soc. sec.", "ss#"; "phone", "tel", "call", "mobile",
-// "fax", "telefon", ...). Case-insensitive for ASCII.
+// "fax", "telefon", ...). Case-insensitive for ASCII; `window` is at most 128.
 bool HasContextBefore(std::string_view text, uint32_t pos, Context context,
                       uint32_t window = 48);
 

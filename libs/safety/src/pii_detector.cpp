@@ -307,9 +307,7 @@ class Extractor {
   // Digit groups starting with the trunk prefix "0" (national: "030 1234567", "01 23 45 67
   // 89") or the international prefix "00" ("0044 20 7946 0958"), after a phone word.
   uint32_t PhoneNational(uint32_t s) {
-    if (!NumericBoundaryBefore(s) || !detail::HasContextBefore(t_, s, detail::Context::kPhone)) {
-      return s + 2;
-    }
+    if (!NumericBoundaryBefore(s)) return s + 2;
     uint32_t i = s, end = s;
     int digits = 0, groups = 0;
     while (i < t_.size() && absl::ascii_isdigit(t_[i])) {
@@ -328,7 +326,7 @@ class Extractor {
     const bool international = At(int64_t{s} + 1) == '0';
     const int max_digits = international ? 17 : 12;
     if (digits < 9 || digits > max_digits || groups > 6 || !NumericBoundaryAfter(end)) return end;
-    Add(PiiType::kPhone, s, end, 0.7f);
+    if (detail::HasContextBefore(t_, s, detail::Context::kPhone)) Add(PiiType::kPhone, s, end, 0.7f);
     return end;
   }
 
