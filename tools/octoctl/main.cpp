@@ -20,7 +20,9 @@
 #include "octo/rpc/metadata.h"
 #include "octo/task/spec.h"
 #include "octo/store/pg_pool.h"
+#include "octo/store/spend_repository.h"
 #include "octo/store/tenant_repository.h"
+#include "spend_admin.h"
 #include "octo/v1/operations.grpc.pb.h"
 #include "octo/v1/task_service.grpc.pb.h"
 
@@ -42,6 +44,11 @@ Administration (talks to Postgres at --database_url, Redis at --redis):
   admin create-key TENANT [--name N]      prints the new API key once
   admin revoke-key TENANT KEY_ID
   admin invalidate TENANT GOAL            drop a cached result from every reflex
+  admin set-limit TENANT [--usd-per-minute X] [--usd-per-day X] [--usd-per-month X]
+                  [--tokens-per-minute N] [--tokens-per-day N] [--tokens-per-month N]
+                                          spend limits on language models per UTC window;
+                                          "none" removes one
+  admin limits TENANT                     each limit, what was spent in its window, its reset
 
 Exit status: 0 done, 1 the call failed, 2 bad usage, 3 `submit --wait` saw the task end
 FAILED or CANCELLED (the task is printed first).
@@ -279,6 +286,8 @@ int Arms() {
   return 0;
 }
 
+octoctl::SpendFlags spend_flags;
+
 int Admin(const std::vector<std::string>& args) {
   auto usage = [] {
     std::cerr << kUsage;
@@ -340,6 +349,12 @@ int Admin(const std::vector<std::string>& args) {
                 << created->raw_key << "\n";
     }
     return 0;
+  }
+  if ((what == "set-limit" || what == "limits") && args.size() == 3) {
+    auto spend = octo::store::NewPgSpendRepository(*pool);
+    if (!spend.ok()) return fail(spend.status());
+    return what == "limits" ? octoctl::ShowLimits(**spend, args[2], config.json)
+                            : octoctl::SetLimits(**spend, args[2], spend_flags, config.redis);
   }
   if (what == "revoke-key" && args.size() == 4) {
     int64_t id = 0;
@@ -403,7 +418,7 @@ int main(int argc, char** argv) {
               "tenant header sent when talking to the orchestrator directly");
   binder.Bind("api_key", "OCTO_API_KEY", &config.api_key, "API key sent to the reflex");
   binder.Bind("database_url", "OCTO_DATABASE_URL", &config.database_url, "admin: Postgres DSN");
-  binder.Bind("redis", "OCTO_REDIS_ADDR", &config.redis, "admin invalidate: Redis host:port");
+  binder.Bind("redis", "OCTO_REDIS_ADDR", &config.redis, "admin invalidate, set-limit: Redis host:port");
   binder.Bind("invalidation_channel", "OCTO_CACHE_INVALIDATION_CHANNEL",
               &config.invalidation_channel, "admin invalidate: pub/sub channel");
   binder.Bind("name", "", &config.name, "admin: tenant or key name");
@@ -423,6 +438,7 @@ int main(int argc, char** argv) {
   binder.Bind("state", "", &config.state, "list: state filter");
   binder.Bind("page_size", "", &config.page_size, "list: page size");
   binder.Bind("page_token", "", &config.page_token, "list: page token");
+  octoctl::BindSpendFlags(binder, &spend_flags);
   binder.ParseOrExit(argc, argv);
   const auto& args = binder.positional();
   if (args.empty()) {

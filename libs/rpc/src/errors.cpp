@@ -1,6 +1,7 @@
 #include "octo/rpc/errors.h"
 
 #include "google/protobuf/any.pb.h"
+#include "absl/strings/match.h"
 #include "google/rpc/error_details.pb.h"
 #include "octo/rpc/status.h"
 
@@ -16,6 +17,19 @@ grpc::Status StatusWithDetails(grpc::StatusCode code, const std::string& message
 }
 
 grpc::Status ToGrpcWithDetails(const absl::Status& status) {
+  google::rpc::Status typed;
+  status.ForEachPayload([&](absl::string_view url, const absl::Cord& payload) {
+    if (!absl::StartsWith(url, "type.googleapis.com/")) return;
+    google::protobuf::Any* any = typed.add_details();
+    any->set_type_url(std::string(url));
+    any->set_value(std::string(payload));
+  });
+  if (typed.details_size() > 0) {
+    typed.set_code(static_cast<int>(status.code()));
+    typed.set_message(std::string(status.message()));
+    return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                        std::string(status.message()), typed.SerializeAsString());
+  }
   if (status.code() != absl::StatusCode::kInvalidArgument) return rpc::ToGrpcStatus(status);
   const std::string message(status.message());
   const auto colon = message.find(": ");
@@ -35,6 +49,16 @@ grpc::Status RateLimited(const std::string& message, absl::Duration retry_after)
   retry.mutable_retry_delay()->set_seconds(nanos / 1'000'000'000);
   retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(nanos % 1'000'000'000));
   return StatusWithDetails(grpc::RESOURCE_EXHAUSTED, message, {&retry});
+}
+
+std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const grpc::Status& status) {
+  std::optional<google::rpc::Status> decoded = DecodeDetails(status);
+  if (!decoded) return std::nullopt;
+  for (const google::protobuf::Any& detail : decoded->details()) {
+    google::rpc::ErrorInfo info;
+    if (detail.UnpackTo(&info)) return info;
+  }
+  return std::nullopt;
 }
 
 std::optional<google::rpc::Status> DecodeDetails(const grpc::Status& status) {

@@ -6,7 +6,11 @@
 #include "absl/strings/str_split.h"
 #include "octo/common/log.h"
 #include "octo/rpc/process.h"
+#include "octo/redis/options.h"
+#include "octo/redis/pool.h"
+#include "octo/spend/spend_gate.h"
 #include "octo/store/pg_pool.h"
+#include "octo/store/spend_repository.h"
 #include "octo/telemetry/metrics.h"
 #include "src/answerer/answerer.h"
 #include "src/executor/executor.h"
@@ -31,16 +35,33 @@ int main(int argc, char** argv) {
   std::unique_ptr<octo::arms::ArmModel> model;
   std::unique_ptr<octo::store::DocumentRepository> documents;
   std::unique_ptr<octo::arms::ArmHandler> handler;
+  std::unique_ptr<octo::redis::Pool> redis;
+  std::unique_ptr<octo::store::SpendRepository> ledger;
+  std::unique_ptr<octo::spend::SpendGate> spend_gate;
+  if (!config.database_url.empty()) {
+    auto opened = octo::store::OpenPgPool({config.database_url, config.database_pool});
+    if (!opened.ok()) Fatal(opened.status());
+    pool = *opened;
+  }
   if (config.arm == "planner" || config.arm == "answerer" || config.arm == "judge" ||
       config.arm == "coder") {
     auto opened = octo::arms::ArmModel::Open(config.llm, config.llm_prices, &metrics.registry());
     if (!opened.ok()) Fatal(opened.status());
     model = *std::move(opened);
+    if (!model->offline() && pool != nullptr && !config.redis.empty()) {
+      auto address = octo::redis::ParseRedisAddress(config.redis);
+      if (!address.ok()) Fatal(address.status());
+      redis = std::make_unique<octo::redis::Pool>(*address);
+      auto repo = octo::store::NewPgSpendRepository(pool);
+      if (!repo.ok()) Fatal(repo.status());
+      ledger = *std::move(repo);
+      spend_gate = octo::spend::NewSpendGate(*redis, *ledger, {.key_prefix = address->key_prefix});
+      model->set_spend_gate(spend_gate.get());
+    } else if (!model->offline()) {
+      octo::log::Warn("spend limits are not held: no database_url and redis");
+    }
   }
   if (config.arm == "retriever") {
-    auto opened = octo::store::OpenPgPool({config.database_url, config.database_pool});
-    if (!opened.ok()) Fatal(opened.status());
-    pool = *opened;
     auto repo = octo::store::NewPgDocumentRepository(pool);
     if (!repo.ok()) Fatal(repo.status());
     documents = *std::move(repo);

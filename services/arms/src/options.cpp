@@ -8,7 +8,10 @@ void Options::Bind(common::ConfigBinder& binder) {
   binder.Bind("arm", "OCTO_ARM", &arm,
               "arm kind: retriever | executor | planner | judge | answerer | coder");
   process.Bind(binder, {.env_prefix = "OCTO_ARM"});
-  binder.Bind("database_url", "OCTO_DATABASE_URL", &database_url, "Postgres DSN (retriever)");
+  binder.Bind("database_url", "OCTO_DATABASE_URL", &database_url,
+              "Postgres DSN (retriever; model arms: spend limits and ledger, with --redis)");
+  binder.Bind("redis", "OCTO_REDIS_ADDR", &redis,
+              "Redis host:port (model arms: spend limit totals, with --database_url)");
   binder.Bind("database_pool", "OCTO_DATABASE_POOL", &database_pool, "Postgres connections");
   binder.Bind("max_concurrency", "OCTO_ARM_MAX_CONCURRENCY", &max_concurrency,
               "concurrent Execute calls before RESOURCE_EXHAUSTED");
@@ -49,7 +52,14 @@ void Options::Bind(common::ConfigBinder& binder) {
 absl::Status Options::ValidateModel() const {
   llm::ProviderConfig with_key = llm;  // as ArmModel::Open will see it
   llm::ApplyKeyFallback(with_key);
-  return with_key.Validate();
+  if (absl::Status valid = with_key.Validate(); !valid.ok()) return valid;
+  // Spend limits need both: the ledger is their truth, Redis their running totals.
+  if (!with_key.offline() && database_url.empty() != redis.empty()) {
+    return absl::InvalidArgumentError(
+        "database_url (OCTO_DATABASE_URL) and redis (OCTO_REDIS_ADDR): spend limits need both, "
+        "or neither to call models without them");
+  }
+  return absl::OkStatus();
 }
 
 namespace {

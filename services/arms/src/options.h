@@ -15,7 +15,9 @@ namespace octo::arms {
 struct Options {
   std::string arm;  // required: retriever | executor | planner | judge | answerer | coder | guardian
   rpc::ProcessOptions process{.listen = "127.0.0.1:50061", .metrics_listen = "127.0.0.1:9111"};
-  std::string database_url;  // retriever only
+  // Retriever: the documents. Model arms: with `redis`, tenants' spend limits are held.
+  std::string database_url;
+  std::string redis;  // host:port; model arms hold spend limits in it
   int database_pool = 8;
   int max_concurrency = 32;
   std::string exec_allow = "echo,cat,wc,head,tail,sort,uniq,grep,date,sleep,true,false";

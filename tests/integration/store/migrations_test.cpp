@@ -47,7 +47,8 @@ TEST(Migrations, AppliesOnceAndRecordsEachVersion) {
                 "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM "
                 "information_schema.tables WHERE table_schema = 'public'"),
             std::vector<std::string>{
-                "api_keys,documents,schema_migrations,task_events,task_steps,tasks,tenants"});
+                "api_keys,documents,llm_spend,schema_migrations,spend_limits,task_events,task_steps,"
+                "tasks,tenants"});
 
   auto second = ApplyMigrations(dsn, EmbeddedMigrations());
   ASSERT_TRUE(second.ok()) << second.status();

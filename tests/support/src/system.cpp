@@ -66,7 +66,11 @@ ServiceProcess& System::Launch(const std::string& name, const std::string& binar
 ServiceProcess& System::Arm(const std::string& kind, std::vector<std::string> flags,
                             std::map<std::string, std::string> env) {
   flags.insert(flags.begin(), "--arm=" + kind);
-  if (kind == "retriever") flags.push_back("--database_url=" + dsn_);
+  // The retriever's documents; the model arms' spend limits and ledger.
+  if (kind != "executor" && kind != "guardian") flags.push_back("--database_url=" + dsn_);
+  if (kind != "executor" && kind != "guardian" && kind != "retriever") {
+    flags.push_back(absl::StrCat("--redis=127.0.0.1:", redis_port()));
+  }
   return Launch(absl::StrCat("arm-", kind, "-", services_.size()), binaries_.arm,
                 std::move(flags), std::move(env));
 }

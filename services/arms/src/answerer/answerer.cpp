@@ -84,10 +84,9 @@ class Answerer final : public ArmHandler {
     }
     llm::Request request = model_.NewRequest(step, call, options_.max_answer_tokens);
     request.messages = {{llm::Role::kSystem, kSystemPrompt}, {llm::Role::kUser, prompt}};
-    absl::StatusOr<llm::Response> reply = model_.client()->Complete(request);
-    if (!reply.ok()) return StepErrorFromModel(reply.status());
     v1::ExecuteResponse response;
-    model_.Account(request, *reply, &response);
+    absl::StatusOr<llm::Response> reply = model_.Call(step, request, &response);
+    if (!reply.ok()) return reply.status();
     const absl::string_view text = absl::StripAsciiWhitespace(reply->text);
     if (text.empty() || absl::StartsWith(text, kNoAnswer)) {
       // The usage is lost with the error; the budget counts only what succeeded.

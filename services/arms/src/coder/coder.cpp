@@ -56,9 +56,8 @@ class Coder final : public ArmHandler {
     v1::CodeResult* result = response.mutable_output()->mutable_code();
     result->set_language(language);
     for (int round = 0;; ++round) {
-      absl::StatusOr<llm::Response> reply = model_.client()->Complete(request);
-      if (!reply.ok()) return StepErrorFromModel(reply.status());
-      model_.Account(request, *reply, &response);
+      absl::StatusOr<llm::Response> reply = model_.Call(step, request, &response);
+      if (!reply.ok()) return reply.status();
       result->set_code(CodeInReply(reply->text));
       result->set_repair_rounds(round);
       if (!check) break;  // nothing here can check this language: say so, below

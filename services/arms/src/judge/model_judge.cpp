@@ -50,9 +50,8 @@ class ModelJudge final : public OpenCriterionJudge {
         {llm::Role::kSystem, kSystemPrompt},
         {llm::Role::kUser, absl::StrCat("Criterion: ", criterion, "\n\nCandidate:\n",
                                         Excerpt(candidate, kMaxCandidateBytes))}};
-    absl::StatusOr<llm::Response> reply = model_.client()->Complete(request);
-    if (!reply.ok()) return StepErrorFromModel(reply.status());
-    model_.Account(request, *reply, response);
+    absl::StatusOr<llm::Response> reply = model_.Call(step, request, response);
+    if (!reply.ok()) return reply.status();
     return ReadVerdict(reply->text);
   }
 

@@ -128,9 +128,8 @@ absl::StatusOr<v1::PlanResult> PlanWithModel(const ArmModel& model,
   ask.messages = {{llm::Role::kSystem, kSystemPrompt}, {llm::Role::kUser, PlanPrompt(request)}};
   absl::Status problem;
   for (int attempt = 1; attempt <= 2; ++attempt) {
-    absl::StatusOr<llm::Response> reply = model.client()->Complete(ask);
-    if (!reply.ok()) return StepErrorFromModel(reply.status());
-    model.Account(ask, *reply, response);
+    absl::StatusOr<llm::Response> reply = model.Call(step, ask, response);
+    if (!reply.ok()) return reply.status();
     absl::StatusOr<v1::PlanResult> plan = ParseModelPlan(reply->text);
     problem = plan.ok() ? ValidatePlan(*plan, request) : plan.status();
     if (problem.ok()) return plan;

@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "octo/common/log.h"
-#include "octo/rpc/status.h"
+#include "octo/rpc/errors.h"
 #include "octo/rpc/metadata.h"
 #include "octo/telemetry/metrics.h"
 #include "octo/telemetry/trace.h"
@@ -60,7 +60,7 @@ grpc::Status ArmService::Execute(grpc::ServerContext* context, const v1::Execute
                                 {"capability", request->capability()},
                                 {"error", status.ToString()}});
     }
-    return rpc::ToGrpcStatus(status);
+    return rpc::ToGrpcWithDetails(status);
   };
 
   const auto& caps = description_.capabilities();

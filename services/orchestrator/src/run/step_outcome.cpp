@@ -2,6 +2,8 @@
 // another arm), or a failure for good; and what the arm registry learns from it.
 #include <algorithm>
 
+#include "octo/rpc/errors.h"
+#include "octo/spend/refusal.h"
 #include "octo/telemetry/metrics.h"
 #include "src/run/retry_policy.h"
 #include "src/run/task_run_internal.h"
@@ -9,8 +11,17 @@
 namespace octo::orchestrator::detail {
 namespace {
 
-CallOutcome OutcomeOf(const absl::Status& status, bool stopping) {
+// True when the arm refused the step because the tenant reached a spend limit: no other arm
+// and no retry would do better until the limit resets.
+bool SpendRefused(const grpc::Status& status) {
+  if (status.error_code() != grpc::RESOURCE_EXHAUSTED) return false;
+  std::optional<google::rpc::ErrorInfo> info = rpc::ErrorInfoOf(status);
+  return info && info->reason() == spend::kRefusalReason;
+}
+
+CallOutcome OutcomeOf(const absl::Status& status, bool stopping, bool spend_refused) {
   if (status.ok()) return CallOutcome::kSuccess;
+  if (spend_refused) return CallOutcome::kRejected;
   if (status.code() == absl::StatusCode::kCancelled ||
       (stopping && status.code() == absl::StatusCode::kDeadlineExceeded)) {
     return CallOutcome::kCancelled;
@@ -42,7 +53,8 @@ void TaskRun::HandleFinished(const std::shared_ptr<StepCall>& call, bool stoppin
       status = absl::InternalError("the planner arm answered without a plan");
     }
   }
-  env_.arms->Release(call->endpoint, OutcomeOf(status, stopping), call->latency,
+  const bool spend_refused = SpendRefused(call->status);
+  env_.arms->Release(call->endpoint, OutcomeOf(status, stopping, spend_refused), call->latency,
                      status.ok() ? "" : std::string(status.message()),
                      call->response.provenance().instance());
   env_.metrics->step_seconds.Add({{"capability", s.capability()}}, telemetry::LatencyBuckets())
@@ -53,7 +65,8 @@ void TaskRun::HandleFinished(const std::shared_ptr<StepCall>& call, bool stoppin
     CountStep(s, "cancelled");
     return;
   }
-  HandleAttemptFailure(index, status, call->endpoint);
+  HandleAttemptFailure(index, status, call->endpoint,
+                       spend_refused ? v1::ERROR_REASON_SPEND_LIMIT : v1::ERROR_REASON_UNSPECIFIED);
 }
 
 void TaskRun::StepSucceeded(int index, StepCall& call) {
@@ -88,7 +101,7 @@ void TaskRun::StepSucceeded(int index, StepCall& call) {
 }
 
 void TaskRun::HandleAttemptFailure(int index, const absl::Status& arm_status,
-                                   const ArmEndpoint* endpoint) {
+                                   const ArmEndpoint* endpoint, v1::ErrorReason final_reason) {
   // An arm's error message may quote what it worked on.
   const absl::Status status(arm_status.code(),
                             env_.guard->GuardText(arm_status.message(), redaction_));
@@ -96,7 +109,8 @@ void TaskRun::HandleAttemptFailure(int index, const absl::Status& arm_status,
   StepRt& rt = rt_[index];
   const absl::Time now = Now();
   const std::string where = endpoint == nullptr ? "" : absl::StrCat(" on ", endpoint->target());
-  if (IsRetryable(status.code()) && s.attempts() < env_.options.retry.max_attempts &&
+  if (final_reason == v1::ERROR_REASON_UNSPECIFIED && IsRetryable(status.code()) &&
+      s.attempts() < env_.options.retry.max_attempts &&
       now < deadline_) {
     const absl::Duration delay =
         env_.options.retry.backoff().Jittered(s.attempts(), absl::Uniform(gen_, 0.0, 1.0));
@@ -113,7 +127,8 @@ void TaskRun::HandleAttemptFailure(int index, const absl::Status& arm_status,
     CountStep(s, "retried");
     return;
   }
-  v1::ErrorReason reason = ReasonForCode(status.code());
+  v1::ErrorReason reason =
+      final_reason != v1::ERROR_REASON_UNSPECIFIED ? final_reason : ReasonForCode(status.code());
   std::string message =
       absl::StrCat("step ", s.id(), " (", s.capability(), ") failed after ", s.attempts(),
                    s.attempts() == 1 ? " attempt" : " attempts", where, ": ", StatusText(status));

@@ -81,7 +81,9 @@ class TaskRun {
   // --- step outcomes (step_outcome.cpp)
   void HandleFinished(const std::shared_ptr<StepCall>& call, bool stopping);
   void StepSucceeded(int index, StepCall& call);
-  void HandleAttemptFailure(int index, const absl::Status& status, const ArmEndpoint* endpoint);
+  // `final_reason`, when set, fails the step at once with that reason (no retry).
+  void HandleAttemptFailure(int index, const absl::Status& status, const ArmEndpoint* endpoint,
+                            v1::ErrorReason final_reason = v1::ERROR_REASON_UNSPECIFIED);
   void CountStep(const v1::Step& step, const char* outcome);
 
   // --- writes and endings (checkpoint.cpp)

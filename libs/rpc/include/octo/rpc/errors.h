@@ -7,13 +7,16 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "google/protobuf/message.h"
+#include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "grpcpp/support/status.h"
 
 namespace octo::rpc {
 
-// `status` as a grpc::Status; an INVALID_ARGUMENT whose message reads "field: why" also
-// carries a google.rpc.BadRequest naming the field.
+// `status` as a grpc::Status. Its payloads keyed by a type URL
+// ("type.googleapis.com/google.rpc.ErrorInfo") become the details, as google.protobuf.Any;
+// without such payloads, an INVALID_ARGUMENT whose message reads "field: why" carries a
+// google.rpc.BadRequest naming the field.
 grpc::Status ToGrpcWithDetails(const absl::Status& status);
 
 // A status whose details are `details` packed as google.protobuf.Any.
@@ -22,6 +25,9 @@ grpc::Status StatusWithDetails(grpc::StatusCode code, const std::string& message
 
 // RESOURCE_EXHAUSTED with a google.rpc.RetryInfo holding `retry_after`.
 grpc::Status RateLimited(const std::string& message, absl::Duration retry_after);
+
+// The first google.rpc.ErrorInfo in a status's details, if any.
+std::optional<google::rpc::ErrorInfo> ErrorInfoOf(const grpc::Status& status);
 
 // The google.rpc.Status in a status's details, if any.
 std::optional<google::rpc::Status> DecodeDetails(const grpc::Status& status);

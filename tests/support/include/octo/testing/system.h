@@ -52,7 +52,8 @@ class System {
   ServiceProcess& Launch(const std::string& name, const std::string& binary,
                          std::vector<std::string> flags,
                          std::map<std::string, std::string> env = {});
-  // An arm of `kind`; a retriever gets the database.
+  // An arm of `kind`; a retriever gets the database, the model arms the database and Redis
+  // (spend limits).
   ServiceProcess& Arm(const std::string& kind, std::vector<std::string> flags = {},
                       std::map<std::string, std::string> env = {});
   // An orchestrator over `arms`, with the database and Redis.
