@@ -60,6 +60,18 @@ class RedisSpendGate final : public SpendGate {
       }
     }
     const absl::Time now = clock_->Now();
+    absl::StatusOr<Hold> held = ReserveInRedis(std::move(hold), *limits, estimate, hold_until, now);
+    if (!absl::IsUnavailable(held.status())) return held;
+    // Redis cannot answer: the ledger decides alone, so limits still hold and calls still
+    // run (only calls in flight on other replicas during the outage are not counted).
+    return ReserveFromLedger(tenant_id, *limits, estimate, now, held.status());
+  }
+
+  absl::StatusOr<Hold> ReserveInRedis(Hold hold, const std::vector<PeriodLimits>& limits_in,
+                                      const Amount& estimate, absl::Time hold_until,
+                                      absl::Time now) {
+    const std::vector<PeriodLimits>* limits = &limits_in;
+    const absl::string_view tenant_id = hold.tenant_id;
     hold.id = NewHoldId();
     std::vector<std::string> args = {"EVAL", detail::kReserveScript, ""};
     for (const PeriodLimits& l : *limits) {
@@ -107,6 +119,30 @@ class RedisSpendGate final : public SpendGate {
                      used, estimate, now);
     }
     return Unchecked("the spend window kept disappearing");
+  }
+
+  absl::StatusOr<Hold> ReserveFromLedger(absl::string_view tenant_id,
+                                         const std::vector<PeriodLimits>& limits,
+                                         const Amount& estimate, absl::Time now,
+                                         const absl::Status& redis_error) {
+    for (const PeriodLimits& l : limits) {
+      absl::StatusOr<store::Spent> spent =
+          ledger_.SpentSince(tenant_id, WindowAt(l.period, now).start);
+      if (!spent.ok()) {
+        return absl::UnavailableError(absl::StrCat(redis_error.message(), "; and the ledger: ",
+                                                   spent.status().message()));
+      }
+      if (l.usd >= 0 && spent->usd + estimate.usd > l.usd) {
+        return Refusal(tenant_id, l, Metric::kUsd, spent->usd, estimate, now);
+      }
+      if (l.tokens >= 0 && spent->tokens + estimate.tokens > l.tokens) {
+        return Refusal(tenant_id, l, Metric::kTokens, static_cast<double>(spent->tokens),
+                       estimate, now);
+      }
+    }
+    Hold hold;
+    hold.tenant_id = std::string(tenant_id);
+    return hold;
   }
 
   void Settle(const Hold& hold, const store::SpendRecord& record) override {

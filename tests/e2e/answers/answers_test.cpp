@@ -208,17 +208,13 @@ LlmReply AnswerFromFirstSource(const testing::LlmRecordedRequest& request) {
     reply.text = R"({"met": true, "reason": "it says what the reflex checks"})";
     return reply;
   }
-  const std::string body = absl::StrReplaceAll(request.body, {{"\\n", "\n"}});
-  const size_t sources = body.find("Sources:");
-  const size_t open = body.find("\n[", sources);
-  const size_t close = body.find(']', open);
-  if (sources == std::string::npos || open == std::string::npos || close == std::string::npos) {
+  const std::optional<std::string> id = testing::FirstSourceId(request.body);
+  if (!id) {
     reply.text = "NO_ANSWER";
     return reply;
   }
-  const std::string id = body.substr(open + 2, close - open - 2);
   reply.text = absl::StrCat("The reflex is the ingress: it checks every request before the "
-                            "orchestrator sees it [", id, "].");
+                            "orchestrator sees it [", *id, "].");
   return reply;
 }
 

@@ -13,7 +13,6 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_replace.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
@@ -40,16 +39,13 @@ LlmReply AnswerFromFirstSource(const testing::LlmRecordedRequest& request) {
   LlmReply reply;
   reply.input_tokens = 150;
   reply.output_tokens = 40;
-  const std::string body = absl::StrReplaceAll(request.body, {{"\\n", "\n"}});
-  const size_t sources = body.find("Sources:");
-  const size_t open = body.find("\n[", sources);
-  const size_t close = body.find(']', open);
-  if (sources == std::string::npos || open == std::string::npos || close == std::string::npos) {
+  const std::optional<std::string> id = testing::FirstSourceId(request.body);
+  if (!id) {
     reply.text = "NO_ANSWER";
     return reply;
   }
   reply.text = absl::StrCat("The reflex checks every request before the orchestrator sees it [",
-                            body.substr(open + 2, close - open - 2), "].");
+                            *id, "].");
   return reply;
 }
 
@@ -206,17 +202,9 @@ TEST_F(SpendLimits, ADailyLimitHoldsAcrossReplicasAndSurvivesRedisLosingItsTotal
 
   // Redis loses everything (an empty server on the same port): the totals come back from
   // the ledger, so the tenant is still at its limit.
-  // Until the arms have reconnected (their first call finds a dead connection and waits out
-  // the pool's retry_after), calls fail UNAVAILABLE: none may pass the unchecked limit.
+  // Whether an arm still waits to reconnect (the ledger decides alone then) or has rebuilt
+  // its totals from the ledger, the tenant is at its limit.
   ASSERT_TRUE(system_->redis().Restart().ok());
-  bool refused_again = false;
-  for (int i = 0; i < 10 && !refused_again; ++i) {
-    v1::Task task = AskConcurrently(1, absl::StrCat("reconnect-", i))[0];
-    ASSERT_EQ(task.state(), v1::TASK_STATE_FAILED) << Describe(task);
-    refused_again = task.error().reason() == v1::ERROR_REASON_SPEND_LIMIT;
-    if (!refused_again) absl::SleepFor(absl::Seconds(1));
-  }
-  ASSERT_TRUE(refused_again);
   for (const v1::Task& task : AskConcurrently(4, "after-restart")) {
     EXPECT_EQ(task.error().reason(), v1::ERROR_REASON_SPEND_LIMIT) << Describe(task);
   }

@@ -169,10 +169,26 @@ TEST_F(SpendGateTest, ARedisThatLostItsTotalsRebuildsThemFromTheLedger) {
   EXPECT_EQ(after.status().code(), absl::StatusCode::kResourceExhausted) << after.status();
 }
 
-TEST_F(SpendGateTest, ALimitThatCannotBeCheckedIsNotPassed) {
+TEST_F(SpendGateTest, WhileRedisIsDownTheLedgerAloneKeepsTheLimit) {
   OCTO_ASSERT_OK(ledger_->SetLimit("acme", {"day", "usd", 0.10}));
+  Spend(0.05);
   server_->Kill();
-  EXPECT_EQ(Try(0.01).status().code(), absl::StatusCode::kUnavailable);
+  OCTO_ASSIGN_OR_FAIL(Hold hold, Try(0.04));  // 0.05 spent + 0.04 fits
+  EXPECT_TRUE(hold.keys.empty());
+  gate_->Settle(hold, Call(0.04));  // recorded in the ledger though Redis is down
+  absl::StatusOr<Hold> refused = Try(0.04);  // 0.09 spent
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "$0.0900 spent")) << refused.status();
+}
+
+TEST_F(SpendGateTest, ALimitThatCannotBeCheckedAtAllIsNotPassed) {
+  OCTO_ASSERT_OK(ledger_->SetLimit("acme", {"day", "usd", 0.10}));
+  OCTO_ASSERT_OK(Try(0.01).status());  // the limits are cached
+  server_->Kill();
+  testing::PostgresServer::Shared().Kill();
+  absl::StatusOr<Hold> hold = Try(0.01);
+  OCTO_ASSERT_OK(testing::PostgresServer::Shared().Restart());
+  EXPECT_EQ(hold.status().code(), absl::StatusCode::kUnavailable) << hold.status();
 }
 
 TEST_F(SpendGateTest, AnUnpricedModelCannotRunUnderAUsdLimit) {

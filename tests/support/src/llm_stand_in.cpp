@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/str_replace.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -344,6 +345,18 @@ int LlmStandIn::in_flight() const {
 int LlmStandIn::max_in_flight() const {
   absl::MutexLock lock(&state_->mu);
   return state_->max_in_flight;
+}
+
+std::optional<std::string> FirstSourceId(const std::string& request_body) {
+  // The body is JSON: the prompt's line breaks are escaped.
+  const std::string body = absl::StrReplaceAll(request_body, {{"\\n", "\n"}});
+  const size_t sources = body.find("Sources:");
+  if (sources == std::string::npos) return std::nullopt;
+  const size_t open = body.find("\n[", sources);
+  if (open == std::string::npos) return std::nullopt;
+  const size_t close = body.find(']', open);
+  if (close == std::string::npos) return std::nullopt;
+  return body.substr(open + 2, close - open - 2);
 }
 
 }  // namespace octo::testing

@@ -11,7 +11,8 @@
 // atomically, so concurrent callers on any replica cannot pass a limit together. A call can
 // cost more than its estimate only by what its prompt's size misjudged (the output is held
 // at max_tokens). Postgres (llm_spend) is the truth: a window Redis does not have (flushed,
-// restarted, expired) is rebuilt from the ledger before it is used, never started at zero.
+// restarted, expired) is rebuilt from the ledger before it is used, never started at zero,
+// and while Redis is down the ledger is checked directly.
 #pragma once
 
 #include <cstdint>
@@ -58,8 +59,9 @@ class SpendGate {
   // names the limit, what is spent or held, the estimate and when the window resets, and
   // the status carries a google.rpc.ErrorInfo payload (reason SPEND_LIMIT_REACHED, metadata
   // limit, period, metric, resets_at). FAILED_PRECONDITION for an unpriced model under a
-  // USD limit. UNAVAILABLE when Redis or Postgres cannot answer: a limit that cannot be
-  // checked is not passed.
+  // USD limit. While Redis cannot answer, the ledger alone decides (what was spent, without
+  // the holds of calls in flight elsewhere). UNAVAILABLE when the ledger cannot answer
+  // either: a limit that cannot be checked is not passed.
   virtual absl::StatusOr<Hold> Reserve(absl::string_view tenant_id, const Amount& estimate,
                                        absl::Time hold_until) = 0;
 

@@ -65,6 +65,10 @@ struct LlmRecordedRequest {
   std::string Header(const std::string& lower_name) const;  // "" when absent
 };
 
+// The id of the first source an answerer's prompt lists ("Sources:" then "[id] ..."), as
+// read from a request body; nullopt when the prompt lists none.
+std::optional<std::string> FirstSourceId(const std::string& request_body);
+
 class LlmStandIn {
  public:
   // Listens on 127.0.0.1 on a free port and serves on its own threads until destroyed: a
