@@ -18,6 +18,7 @@
 #include "benchmark/benchmark.h"
 #include "octo/llm/http_client.h"
 #include "octo/llm/providers.h"
+#include "octo/testing/ratio_reporter.h"
 #include "octo/llm/resilience.h"
 #include "octo/llm/wire.h"
 #include "octo/testing/llm_stand_in.h"
@@ -146,41 +147,15 @@ void BM_Streams64(benchmark::State& state) {
 }
 BENCHMARK(BM_Streams64)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-// The console table, plus each benchmark's real time per iteration for the ratios.
-class RatioReporter : public benchmark::ConsoleReporter {
- public:
-  void ReportRuns(const std::vector<Run>& runs) override {
-    for (const Run& run : runs) {
-      if (!run.error_occurred && run.iterations > 0) {
-        ns_[run.benchmark_name()] =
-            run.GetAdjustedRealTime() * 1e9 / benchmark::GetTimeUnitMultiplier(run.time_unit);
-      }
-    }
-    ConsoleReporter::ReportRuns(runs);
-  }
-  void PrintRatiosTo(const std::string& baseline) const {
-    auto base = ns_.find(baseline);
-    if (base == ns_.end() || base->second <= 0) return;
-    for (const auto& [name, ns] : ns_) {
-      if (name == baseline || name.find("Streams") != std::string::npos) continue;
-      std::printf("%s / %s = %.2fx (+%.1f us a call)\n", name.c_str(), baseline.c_str(),
-                  ns / base->second, (ns - base->second) / 1e3);
-    }
-  }
-
- private:
-  std::map<std::string, double> ns_;  // real ns per iteration
-};
-
 }  // namespace
 }  // namespace octo::llm
 
 int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  octo::llm::RatioReporter reporter;
+  octo::testing::RatioReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
-  reporter.PrintRatiosTo("BM_PlainCurl/real_time");
+  reporter.PrintRatiosTo("BM_PlainCurl/real_time", "Streams");
   benchmark::Shutdown();
   return 0;
 }
