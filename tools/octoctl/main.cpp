@@ -129,7 +129,13 @@ void PrintTask(const octo::v1::Task& task) {
     std::cout << "answered by " << p.arm_kind()
               << (p.method().empty() ? "" : absl::StrCat(" (", p.method(), ")"))
               << (p.model().empty() ? "" : absl::StrCat(", ", p.provider(), " ", p.model()))
+              << (p.tier().empty() ? "" : absl::StrCat(" [", p.tier(), "]"))
+              << (p.endpoint().empty() ? "" : absl::StrCat(" at endpoint ", p.endpoint()))
               << "\n";
+    for (const octo::v1::PassedOver& skipped : p.passed_over()) {
+      std::cout << "  passed over " << skipped.model() << " (" << skipped.endpoint()
+                << "): " << skipped.reason() << ": " << skipped.detail() << "\n";
+    }
   }
   if (!task.result().text().empty()) std::cout << "result\n" << task.result().text() << "\n";
   const auto& citations = task.result().output().answer().citations();

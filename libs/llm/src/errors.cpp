@@ -13,6 +13,7 @@ namespace {
 constexpr char kHttpStatus[] = "type.octollm.dev/llm.http_status";
 constexpr char kRetryAfterMs[] = "type.octollm.dev/llm.retry_after_ms";
 constexpr char kConnection[] = "type.octollm.dev/llm.connection";
+constexpr char kCircuitOpen[] = "type.octollm.dev/llm.circuit_open";
 
 absl::StatusCode CodeForHttp(int status) {
   switch (status) {
@@ -62,6 +63,16 @@ absl::Status ConnectionError(absl::StatusCode code, absl::string_view message) {
   absl::Status status(code, message);
   status.SetPayload(kConnection, absl::Cord("1"));
   return status;
+}
+
+absl::Status CircuitOpenError(absl::string_view message) {
+  absl::Status status = absl::UnavailableError(message);
+  status.SetPayload(kCircuitOpen, absl::Cord("1"));
+  return status;
+}
+
+bool IsCircuitOpen(const absl::Status& status) {
+  return status.GetPayload(kCircuitOpen).has_value();
 }
 
 bool IsRetryable(const absl::Status& status) {

@@ -177,7 +177,7 @@ class HardenedClient final : public LlmClient {
     {
       absl::MutexLock lock(&breaker_mu_);
       if (!breaker_.Allow(clock_.Now())) {
-        return absl::UnavailableError(absl::StrCat(
+        return CircuitOpenError(absl::StrCat(
             inner_->provider(), ": circuit open after repeated failures; next probe in ",
             absl::FormatDuration(breaker_.retry_at() - clock_.Now())));
       }

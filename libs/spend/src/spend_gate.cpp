@@ -56,7 +56,7 @@ class RedisSpendGate final : public SpendGate {
         return absl::FailedPreconditionError(absl::StrCat(
             "model \"", estimate.model, "\" is not in the price table, so tenant \"", tenant_id,
             "\"'s limit of ", DescribeLimit(l.period, Metric::kUsd, l.usd),
-            " cannot be held; add the model to the price table (OCTO_LLM_PRICES)"));
+            " cannot be held; add the model to the catalog's prices (OCTO_LLM_CATALOG)"));
       }
     }
     const absl::Time now = clock_->Now();

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   }
   if (config.arm == "planner" || config.arm == "answerer" || config.arm == "judge" ||
       config.arm == "coder") {
-    auto opened = octo::arms::ArmModel::Open(config.llm, config.llm_prices, &metrics.registry());
+    auto opened = octo::arms::ArmModel::Open(config.llm, config.llm_catalog, &metrics.registry());
     if (!opened.ok()) Fatal(opened.status());
     model = *std::move(opened);
     if (!model->offline() && pool != nullptr && !config.redis.empty()) {
@@ -110,7 +110,6 @@ int main(int argc, char** argv) {
       model == nullptr ? config.arm
       : model->offline()
           ? absl::StrCat(config.arm, " (offline)")
-          : absl::StrCat(config.arm, " (", model->client()->provider(), " ",
-                         model->client()->default_model(), ")");
+          : absl::StrCat(config.arm, " (", model->Describe(), ")");
   return octo::rpc::ServeOrExit("arm", server_options, {&service}, metrics, {"kind", detail});
 }

@@ -37,8 +37,9 @@ void Options::Bind(common::ConfigBinder& binder) {
               "model calls waiting for a slot before RESOURCE_EXHAUSTED");
   binder.Bind("llm_max_attempts", "OCTO_LLM_MAX_ATTEMPTS", &llm.max_attempts,
               "tries per model call on 429/5xx/connection errors");
-  binder.Bind("llm_prices", "OCTO_LLM_PRICES", &llm_prices,
-              "price table JSON file; empty: the built-in deploy/llm/prices.json");
+  binder.Bind("llm_catalog", "OCTO_LLM_CATALOG", &llm_catalog,
+              "model catalog JSON file: prices, tiers, endpoints and fallback chains, reread "
+              "when it changes; empty: the built-in prices and the one OCTO_LLM_* model");
   binder.Bind("answer_max_tokens", "OCTO_ANSWER_MAX_TOKENS", &answer_max_tokens,
               "most tokens of one answer (answerer)");
   binder.Bind("code_max_tokens", "OCTO_CODE_MAX_TOKENS", &code_max_tokens,

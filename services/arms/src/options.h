@@ -26,7 +26,7 @@ struct Options {
   int planner_max_steps = 8;        // when a request sets none
   double judge_min_coverage = 0.6;  // keyword share for free-form criteria
   llm::ProviderConfig llm;          // OCTO_LLM_*: the arm's language model (planner, answerer, judge, coder)
-  std::string llm_prices;           // price table file; empty: the built-in one
+  std::string llm_catalog;          // model catalog file (prices, tiers, endpoints, chains)
   int answer_max_tokens = 512;
   int plan_max_tokens = 1024;
   int code_max_tokens = 2048;

@@ -103,6 +103,10 @@ std::shared_ptr<StepCall> TaskRun::PrepareCall(int index, ArmEndpoint* endpoint)
   if (const int64_t max_tokens = spec.budget().max_tokens(); max_tokens > 0) {
     request.set_max_output_tokens(std::max<int64_t>(1, max_tokens - budget_.used().total_tokens()));
   }
+  // And what is left of the cost budget what one model call may cost.
+  if (const double max_cost = spec.budget().max_cost_usd(); max_cost > 0) {
+    request.set_max_cost_usd(std::max(1e-9, max_cost - budget_.used().cost_usd()));
+  }
   FillRoleParams(index, &request);
   telemetry::InjectTrace(trace_.NewChild(), &call->context);
 

@@ -11,12 +11,16 @@
 namespace octo::orchestrator::detail {
 namespace {
 
-// True when the arm refused the step because the tenant reached a spend limit: no other arm
-// and no retry would do better until the limit resets.
-bool SpendRefused(const grpc::Status& status) {
-  if (status.error_code() != grpc::RESOURCE_EXHAUSTED) return false;
+// The task's error reason when the arm refused the step for money: the tenant reached a
+// spend limit (no other arm and no retry would do better until it resets), or no model of
+// the chain fits what is left of the task's cost budget. UNSPECIFIED otherwise.
+v1::ErrorReason BudgetRefusal(const grpc::Status& status) {
+  if (status.error_code() != grpc::RESOURCE_EXHAUSTED) return v1::ERROR_REASON_UNSPECIFIED;
   std::optional<google::rpc::ErrorInfo> info = rpc::ErrorInfoOf(status);
-  return info && info->reason() == spend::kRefusalReason;
+  if (!info) return v1::ERROR_REASON_UNSPECIFIED;
+  if (info->reason() == spend::kRefusalReason) return v1::ERROR_REASON_SPEND_LIMIT;
+  if (info->reason() == spend::kTaskBudgetReason) return v1::ERROR_REASON_BUDGET_EXCEEDED;
+  return v1::ERROR_REASON_UNSPECIFIED;
 }
 
 CallOutcome OutcomeOf(const absl::Status& status, bool stopping, bool spend_refused) {
@@ -53,7 +57,8 @@ void TaskRun::HandleFinished(const std::shared_ptr<StepCall>& call, bool stoppin
       status = absl::InternalError("the planner arm answered without a plan");
     }
   }
-  const bool spend_refused = SpendRefused(call->status);
+  const v1::ErrorReason refused_for = BudgetRefusal(call->status);
+  const bool spend_refused = refused_for != v1::ERROR_REASON_UNSPECIFIED;
   env_.arms->Release(call->endpoint, OutcomeOf(status, stopping, spend_refused), call->latency,
                      status.ok() ? "" : std::string(status.message()),
                      call->response.provenance().instance());
@@ -65,8 +70,7 @@ void TaskRun::HandleFinished(const std::shared_ptr<StepCall>& call, bool stoppin
     CountStep(s, "cancelled");
     return;
   }
-  HandleAttemptFailure(index, status, call->endpoint,
-                       spend_refused ? v1::ERROR_REASON_SPEND_LIMIT : v1::ERROR_REASON_UNSPECIFIED);
+  HandleAttemptFailure(index, status, call->endpoint, refused_for);
 }
 
 void TaskRun::StepSucceeded(int index, StepCall& call) {

@@ -28,6 +28,11 @@ bool IsRetryable(const absl::Status& status);
 // (connection refused/reset, DNS, connect timeout): retryable.
 absl::Status ConnectionError(absl::StatusCode code, absl::string_view message);
 
+// The error of a call not made because the provider's circuit breaker is open: UNAVAILABLE,
+// marked so that IsCircuitOpen tells it from a provider's own 5xx.
+absl::Status CircuitOpenError(absl::string_view message);
+bool IsCircuitOpen(const absl::Status& status);
+
 // A Retry-After header value: delay-seconds or an HTTP date (relative to `now`).
 std::optional<absl::Duration> ParseRetryAfter(absl::string_view value, absl::Time now);
 

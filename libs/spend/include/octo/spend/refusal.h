@@ -6,6 +6,9 @@
 namespace octo::spend {
 
 inline constexpr char kRefusalReason[] = "SPEND_LIMIT_REACHED";
+// A step whose task has too little of its cost budget left for any model of the chain
+// (metadata: model, estimate_usd, budget_usd).
+inline constexpr char kTaskBudgetReason[] = "TASK_BUDGET_TOO_LOW";
 // The absl::Status payload key of that ErrorInfo (rpc::ToGrpcWithDetails sends it on).
 inline constexpr char kErrorInfoTypeUrl[] = "type.googleapis.com/google.rpc.ErrorInfo";
 
