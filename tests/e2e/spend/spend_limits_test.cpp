@@ -2,9 +2,14 @@
 // orchestrators and two answerers: tasks run until the next model call could cross it, then
 // fail with ERROR_REASON_SPEND_LIMIT naming the limit and its reset; what the ledger says was
 // spent never passes it; a Redis that lost its totals does not reset them; and removing the
-// limit lets tasks run again.
+// limit lets tasks run again. With a catalog whose answer chain falls back to a cheaper model
+// on budget_low, a tenant near its limit is answered by that model, which `octoctl get` and
+// the metrics show, and a task whose cost budget fits no model fails with its reason.
 #include <pqxx/pqxx>
 
+#include <cstdio>
+#include <fstream>
+#include <map>
 #include <memory>
 #include <string>
 #include <thread>
@@ -65,10 +70,11 @@ class SpendLimits : public ::testing::Test {
                                   OCTO_OCTOCTL_BIN});
     ASSERT_TRUE(started.ok()) << started.status();
     system_ = *std::move(started);
-    const std::map<std::string, std::string> model = {{"OCTO_LLM_PROVIDER", "openai"},
-                                                      {"OCTO_LLM_MODEL", "gpt-4o-mini"},
-                                                      {"OCTO_LLM_BASE_URL", llm_->base_url()},
-                                                      {"OCTO_LLM_MAX_ATTEMPTS", "1"}};
+    std::map<std::string, std::string> model = {{"OCTO_LLM_PROVIDER", "openai"},
+                                                {"OCTO_LLM_MODEL", "gpt-4o-mini"},
+                                                {"OCTO_LLM_BASE_URL", llm_->base_url()},
+                                                {"OCTO_LLM_MAX_ATTEMPTS", "1"}};
+    model.insert(extra_model_env_.begin(), extra_model_env_.end());
     answerers_ = {&system_->Arm("answerer", {}, model), &system_->Arm("answerer", {}, model)};
     std::vector<const ServiceProcess*> arms = {&system_->Arm("retriever"),
                                                &system_->Arm("planner"), answerers_[0],
@@ -76,8 +82,9 @@ class SpendLimits : public ::testing::Test {
     for (int i = 0; i < 2; ++i) {
       ServiceProcess& orchestrator = system_->Orchestrator(arms);
       ASSERT_TRUE(system_->WaitForHealthyArms(orchestrator, 4).ok()) << system_->logs();
-      reflexes_.push_back(
-          std::make_unique<testing::TaskClient>(system_->Reflex(orchestrator).address()));
+      const std::string reflex = system_->Reflex(orchestrator).address();
+      reflexes_.push_back(std::make_unique<testing::TaskClient>(reflex));
+      if (i == 0) reflex_address_ = reflex;
       if (i == 0) orchestrator_ = &orchestrator;
     }
     Ingest();
@@ -152,6 +159,9 @@ class SpendLimits : public ::testing::Test {
   std::vector<const ServiceProcess*> answerers_;
   const ServiceProcess* orchestrator_ = nullptr;
   std::vector<std::unique_ptr<testing::TaskClient>> reflexes_;
+  std::string reflex_address_;
+  // More settings of the answerers (a derived fixture sets them before SetUp).
+  std::map<std::string, std::string> extra_model_env_;
 };
 
 TEST_F(SpendLimits, ADailyLimitHoldsAcrossReplicasAndSurvivesRedisLosingItsTotals) {
@@ -220,6 +230,75 @@ TEST_F(SpendLimits, ADailyLimitHoldsAcrossReplicasAndSurvivesRedisLosingItsTotal
   for (const v1::Task& task : AskConcurrently(2, "unlimited")) {
     EXPECT_EQ(task.state(), v1::TASK_STATE_SUCCEEDED) << Describe(task);
   }
+}
+
+// The answerers' chain prefers gpt-4o and falls back to gpt-4o-mini when the budget is low.
+class DegradedAnswers : public SpendLimits {
+ protected:
+  void SetUp() override {
+    char name[] = "/tmp/octo-e2e-catalog-XXXXXX";
+    const int fd = mkstemp(name);
+    ASSERT_GE(fd, 0);
+    close(fd);
+    catalog_path_ = name;
+    std::ofstream(catalog_path_) << R"({
+      "models": {"gpt-4o": {"input_per_mtok": 2.5, "output_per_mtok": 10, "tier": "premium"},
+                 "gpt-4o-mini": {"input_per_mtok": 0.15, "output_per_mtok": 0.6, "tier": "economy"}},
+      "chains": {"answer": [{"model": "gpt-4o"}, {"model": "gpt-4o-mini", "on": ["budget_low"]}]}})";
+    extra_model_env_ = {{"OCTO_LLM_CATALOG", catalog_path_}};
+    SpendLimits::SetUp();
+  }
+  void TearDown() override {
+    SpendLimits::TearDown();
+    std::remove(catalog_path_.c_str());
+  }
+  std::string catalog_path_;
+};
+
+TEST_F(DegradedAnswers, ATenantNearItsLimitGetsTheCheapModelAndATinyTaskBudgetFailsWithItsReason) {
+  // Without a limit the preferred model answers.
+  v1::Task preferred = AskConcurrently(1, "preferred")[0];
+  ASSERT_EQ(preferred.state(), v1::TASK_STATE_SUCCEEDED) << Describe(preferred);
+  EXPECT_EQ(preferred.result().provenance().model(), "gpt-4o");
+  EXPECT_EQ(preferred.result().provenance().tier(), "premium");
+
+  // An answer may cost up to ~$0.006 with gpt-4o (512 tokens out) and ~$0.0004 with
+  // gpt-4o-mini: under $0.004 a day only the cheap model fits.
+  ASSERT_TRUE(system_->Octoctl({"admin", "set-limit", "dev", "--usd-per-day=0.004"}).ok());
+  absl::SleepFor(absl::Milliseconds(1500));  // the arms read limits at most 1 s old
+  v1::Task degraded = AskConcurrently(1, "degraded")[0];
+  ASSERT_EQ(degraded.state(), v1::TASK_STATE_SUCCEEDED) << Describe(degraded);
+  const v1::Provenance& p = degraded.result().provenance();
+  EXPECT_EQ(p.model(), "gpt-4o-mini");
+  ASSERT_EQ(p.passed_over_size(), 1);
+  EXPECT_EQ(p.passed_over(0).model(), "gpt-4o");
+  EXPECT_EQ(p.passed_over(0).reason(), "budget_low");
+  auto shown = system_->Octoctl({"--addr=" + reflex_address_, "get", degraded.id()});
+  ASSERT_TRUE(shown.ok()) << shown.status();
+  EXPECT_THAT(*shown, HasSubstr("openai gpt-4o-mini [economy] at endpoint default"));
+  EXPECT_THAT(*shown, HasSubstr("passed over gpt-4o (default): budget_low: tenant \"dev\""));
+  EXPECT_GE(AnswererMetric("octo_llm_fallbacks_total", "reason=\"budget_low\""), 1);
+  // The ledger holds what ran: the premium answer and the cheap one.
+  pqxx::connection conn(system_->dsn());
+  pqxx::work tx(conn);
+  EXPECT_EQ(tx.exec1("SELECT string_agg(model, ',' ORDER BY created_at) FROM llm_spend "
+                     "WHERE tenant_id = 'dev'")[0]
+                .as<std::string>(),
+            "gpt-4o,gpt-4o-mini");
+  tx.commit();
+
+  // A task whose cost budget no model of the chain fits is not answered at all.
+  v1::TaskSpec spec;
+  spec.set_goal("What does the reflex check (tiny budget)?");
+  spec.mutable_budget()->set_max_cost_usd(0.0001);
+  auto submitted = reflexes_[0]->Submit(spec);
+  ASSERT_TRUE(submitted.ok()) << submitted.status();
+  auto task = reflexes_[0]->AwaitTerminal(submitted->task().id());
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->state(), v1::TASK_STATE_FAILED) << Describe(*task);
+  EXPECT_EQ(task->error().reason(), v1::ERROR_REASON_BUDGET_EXCEEDED) << Describe(*task);
+  EXPECT_THAT(task->error().message(), HasSubstr("cost budget left"));
+  EXPECT_EQ(llm_->requests().size(), 2u);
 }
 
 }  // namespace
