@@ -53,6 +53,7 @@ constexpr size_t kDecodeBudget = 64 * 1024;
 constexpr size_t kMaxHits = 1024;
 constexpr size_t kKeepBufferBytes = 1 << 20;
 constexpr size_t kMinEncodedRun = 20;
+constexpr size_t kMinEscapes = 3;  // %XX escapes or &#...; references before a text is decoded
 constexpr uint32_t kClusterGap = 250;    // attack hits closer than this form one finding
 constexpr uint32_t kSupportReach = 150;  // how far support hits reach to a cluster
 constexpr float kReportThreshold = 0.5f;
@@ -69,6 +70,7 @@ struct Signal {
 // What kinds of rule matched anywhere in one text.
 struct HitKinds {
   bool any_attack = false, question = false, imperative = false, rot13 = false;
+  bool format_talk = false;
   float follow = 0;  // strongest decode-and-follow request
 };
 
@@ -340,6 +342,20 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     ForEachEncodedRun(text, kMinEncodedRun, [&](uint32_t s, uint32_t e, std::string decoded) {
       encoded.push_back({s, e, std::move(decoded)});
     });
+    // URL percent-escapes and HTML character references: the text decoded as a whole, and
+    // reported over the span from the first escape to the last.
+    auto add_whole = [&](std::optional<std::string> decoded, char lead, char last) {
+      if (!decoded || !LooksLikeText(*decoded)) return;
+      const size_t s = text.find(lead);
+      const size_t e = text.rfind(last);
+      encoded.push_back({static_cast<uint32_t>(s),
+                         static_cast<uint32_t>(e == std::string_view::npos || e < s
+                                                   ? text.size()
+                                                   : std::min(text.size(), e + 3)),
+                         std::move(*decoded)});
+    };
+    add_whole(DecodePercentEscapes(text, kMinEscapes), '%', '%');
+    add_whole(DecodeHtmlEntities(text, kMinEscapes), '&', ';');
   }
   if (!encoded.empty()) {
     for (uint16_t r : decode_rules) MatchRule(nt, r, 0, nt.size(), hits);
@@ -442,6 +458,9 @@ HitKinds InjectionDetector::Impl::Summarise(const std::vector<Hit>& hits) const 
       case Kind::kRot13:
         kinds.rot13 = true;
         break;
+      case Kind::kFormatTalk:
+        kinds.format_talk = true;
+        break;
       case Kind::kDecodeFollow:
         kinds.follow = std::max(kinds.follow, r.weight);
         break;
@@ -475,10 +494,17 @@ void InjectionDetector::Impl::CollectSignals(const NormalizedText& norm,
     return std::any_of(discussion.begin(), discussion.end(),
                        [&](const Hit* d) { return d->from >= a && d->to <= b + 1; });
   };
-  std::vector<const Hit*> negations;
+  std::vector<const Hit*> negations, reported;
   for (const Hit& h : hits) {
     if (rules[h.rule].kind == Kind::kNegate) negations.push_back(&h);
+    if (rules[h.rule].kind == Kind::kReported) reported.push_back(&h);
   }
+  // An attack introduced as an example ("an attacker might write ...", "phrases such as ...")
+  // is reported speech: it counts half, and not at all when the text discusses attacks.
+  auto is_reported = [&](const Hit& h) {
+    return std::any_of(reported.begin(), reported.end(),
+                       [&](const Hit* q) { return q->from < h.to && h.from < q->to; });
+  };
   auto suppressed = [&](const Hit& h) {
     const Rule& r = rules[h.rule];
     for (const Hit* n : negations) {
@@ -486,8 +512,13 @@ void InjectionDetector::Impl::CollectSignals(const NormalizedText& norm,
     }
     const bool discussing = !discussion.empty();
     if (discussing && (Inside(quotes, h.from, h.to) || discussed_in_question(h))) return true;
+    if (discussing && is_reported(h)) return true;
     if (r.kind == Kind::kDangerous && !kinds.imperative && (kinds.question || discussing))
       return true;
+    if (kinds.format_talk && !r.carries_order &&
+        (r.family == Family::kDelimiterInjection || r.family == Family::kSystemOverride)) {
+      return true;
+    }
     if (r.family == Family::kDelimiterInjection && r.weight < 0.5f &&
         (kinds.question || discussing)) {
       return true;
@@ -516,8 +547,10 @@ void InjectionDetector::Impl::CollectSignals(const NormalizedText& norm,
     }
     Family f = r.family;
     if (ai_address && f != Family::kMultilingual) f = Family::kIndirect;
-    if (norm.HasObfuscation(h.from, h.to)) f = Family::kObfuscated;
-    primaries.push_back({f, r.family == Family::kToolAbuse, r.weight, h.from, h.to});
+    // Other scripts' look-alike letters are folded too; that is not obfuscation there.
+    if (f != Family::kMultilingual && norm.HasObfuscation(h.from, h.to)) f = Family::kObfuscated;
+    const float weight = is_reported(h) ? r.weight / 2 : r.weight;
+    primaries.push_back({f, r.family == Family::kToolAbuse, weight, h.from, h.to});
   }
 }
 

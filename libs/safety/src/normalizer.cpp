@@ -46,7 +46,16 @@ constexpr char kLatinBase[] =
 
 bool IsZeroWidth(char32_t cp) {
   return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF ||
-         cp == 0x00AD || cp == 0x180E || cp == 0x034F;
+         cp == 0x00AD || cp == 0x180E || cp == 0x034F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x061C;
+}
+
+// Uppercase Cyrillic and Greek letters to lowercase (all two bytes in UTF-8, both cases).
+char32_t LowerCyrillicOrGreek(char32_t cp) {
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
+  if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) return cp + 0x20;
+  return cp;
 }
 
 char Leet(char c) {
@@ -250,6 +259,10 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
                                  [](const Fold& f, char32_t v) { return f.cp < v; });
       if (it != std::end(kHomoglyphs) && it->cp == cp) {
         put(it->ascii, i, true);
+      } else if (const char32_t lower = LowerCyrillicOrGreek(cp); lower != cp) {
+        // Two-byte letters stay two bytes: 0xC0 | high bits, 0x80 | low six bits.
+        put(static_cast<char>(0xC0 | (lower >> 6)), i, false);
+        put(static_cast<char>(0x80 | (lower & 0x3F)), i + 1, false);
       } else {
         for (size_t k = i; k < i + len; ++k) put(in[k], k, false);
       }
