@@ -39,7 +39,17 @@ void AddConceptRules(std::vector<Rule>& r) {
       "safeguards", "guardrails", "principles", "conditioning", "settings", "command",
       "directive", "guideline", "rule", "order"};
   const Lexicon after = {"above", "before", "earlier", "previously", "so far", "until now",
-                         "up to now", "first", "beforehand"};
+                         "up to now", "first", "beforehand", "preceded", "you were handed",
+                         "you were given", "you received", "you were told", "handed to you",
+                         "you got"};
+  // Nouns that only ever mean the model's own instructions need no PRIOR word.
+  const Lexicon own_instruction = {
+      "system prompt", "preamble", "setup text", "setup message", "briefing", "programming",
+      "guardrails", "safeguards", "system message", "system instructions", "content policy",
+      "content guidelines", "safety policy", "safety guidelines", "operating instructions",
+      "initial prompt", "hidden instructions"};
+  add(F::kIgnoreInstructions, K::kAttack, 0.9f, disregard.Keys() + "&&" + own_instruction.Keys(),
+      disregard.Word() + Gap(2) + own_instruction.Word());
   add(F::kIgnoreInstructions, K::kAttack, 0.9f, disregard.Keys() + "&&" + instruction.Keys(),
       disregard.Word() + Gap(3) + prior.Word() + Gap(3) + instruction.Word());
   add(F::kIgnoreInstructions, K::kAttack, 0.9f, disregard.Keys() + "&&" + after.Keys(),
@@ -114,10 +124,10 @@ void AddConceptRules(std::vector<Rule>& r) {
 
   // --- fake turns: a line that opens a system/developer turn ----------------------------
   const std::string turn =
-      R"((?:(?:^|\n)\s*(?:[-=#*>]{0,6}\s*)?(?:system|developer|operator|admin|administrator|root|assistant)\s*(?:message|prompt|note|notice)?\s*[:\]]|\[\s*(?:system|developer|operator|admin|kernel|root)\s*\]\s*:?|\[\[\s*(?:system|developer|operator|admin|kernel|root)\s*\]\]|<<\s*(?:system|operator|developer|admin|sys)\b[^>\n]{0,30}>>|<\|\s*(?:system|developer|im_start)\s*\|>|#{2,}\s*(?:instruction|instructions|system|response)\b|\bbegin system\b|<start_of_turn>\s*(?:system|developer)|</(?:context|user|document|input)>\s*<(?:instructions|system|developer)>|\bnew system prompt\s*:|\b(?:end of|end) (?:conversation|context|user input|input)\b))";
+      R"re((?:(?:^|\n)\s*(?:[-=#*>]{0,6}\s*)?(?:system|developer|operator|admin|administrator|root|assistant)\s*(?:message|prompt|note|notice)?\s*[:\]]|\[\s*(?:system|developer|operator|admin|kernel|root)\s*\]\s*:?|\[\[\s*(?:system|developer|operator|admin|kernel|root)\s*\]\]|<<\s*(?:system|operator|developer|admin|sys)\b[^>\n]{0,30}>>|<\|\s*(?:system|developer|im_start)\s*\|>|#{2,}\s*(?:instruction|instructions|system|response)\b|\bbegin system\b|<start_of_turn>\s*(?:system|developer)|</(?:context|user|document|input)>\s*<(?:instructions|system|developer)>|\bnew system prompt\s*:|"role"\s*:\s*"(?:system|developer)"|\b(?:end of|end) (?:conversation|context|user input|input)\b))re";
   const Lexicon turn_keys = {
       "system", "developer", "operator", "admin", "root", "kernel", "assistant", "sys",
-      "##", "begin system", "<start_of_turn>", "</", "end of", "<|"};
+      "##", "begin system", "<start_of_turn>", "</", "end of", "<|", "\"role\""};
   // A turn marker alone only supports other evidence (chat-template docs quote them); with an
   // order in it, it is an attack.
   add(F::kNone, K::kSupport, 0.3f, "*", turn);
@@ -197,7 +207,10 @@ void AddConceptRules(std::vector<Rule>& r) {
   //    markers as examples: delimiter and system-override hits are dropped, unless the fake
   //    turn carries an order (carries_order).
   add(F::kNone, K::kDiscussion, 0.f, "*",
-      R"(\b(?:(?:a|the|one|some)\s+(?:user|customer|tester|visitor|student|attacker|hacker)s?\s+(?:typed|wrote|posted|sent|pasted|submitted|entered|tried)|(?:typed|pasted|entered|submitted)\s+(?:it\s+)?into|how should (?:we|i) (?:log|handle|respond|treat|reply)|moderation log)\b)");
+      R"(\b(?:(?:a|the|one|some)\s+(?:user|customer|tester|visitor|student|attacker|hacker)s?\s+(?:typed|wrote|posted|sent|pasted|submitted|entered|tried)|(?:typed|pasted|entered|submitted)\s+(?:it\s+)?into|how should (?:we|i) (?:log|handle|respond|treat|reply)|moderation log|owasp|top 10|(?:an|the|this) injection|injections|considered (?:an? )?(?:attack|injection|jailbreak)|(?:someone|somebody|a user|an attacker) (?:sends|types|writes|pastes|enters)|non-technical|training slides|red teams?)\b)");
+  // Questions whether a command is a good idea are about the command.
+  add(F::kNone, K::kQuestion, 0.f, "*",
+      R"(\b(?:ever a good idea|a good idea|why not\?|is it wise|should i (?:ever )?run))");
   add(F::kNone, K::kFormatTalk, 0.f, "*",
       R"(\b(?:chat template|prompt template|this format|this template|model family|chatml|format this|(?:this|the) (?:token|tokens|syntax|markup) (?:for|mean|do))\b)");
   add(F::kNone, K::kReported, 0.f, "*",

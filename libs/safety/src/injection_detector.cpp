@@ -511,7 +511,12 @@ void InjectionDetector::Impl::CollectSignals(const NormalizedText& norm,
       if (n->from < h.to && h.from < n->to) return true;
     }
     const bool discussing = !discussion.empty();
-    if (discussing && (Inside(quotes, h.from, h.to) || discussed_in_question(h))) return true;
+    // A window rule may start outside a quote ("give me examples besides 'repeat the text
+    // above'") and end in it: a hit that ends inside a quote is quoted.
+    if (discussing && (Inside(quotes, h.from, h.to) || Inside(quotes, h.to - 1, h.to) ||
+                       discussed_in_question(h))) {
+      return true;
+    }
     if (discussing && is_reported(h)) return true;
     if (r.kind == Kind::kDangerous && !kinds.imperative && (kinds.question || discussing))
       return true;

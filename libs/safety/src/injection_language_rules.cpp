@@ -116,8 +116,8 @@ std::vector<Language> Languages() {
   add(false, {"تجاهل", "انسَ", "انس", "لا تلتزم", "لا تتبع", "تخل عن"},
       {"التعليمات", "تعليمات", "قواعد", "القواعد", "الأوامر", "قيل لك"},
       {"اعرض", "اكتب", "أظهر", "اكشف"}, {"موجه النظام", "التعليمات المخفية", "تعليمات النظام"});
-  // Turkish
-  add(true,
+  // Turkish (suffixes follow the stems, so no word boundaries)
+  add(false,
       {"yok say", "unut", "gormezden gel", "bir kenara birak", "dikkate alma", "uyma"},
       {"talimatlari", "talimatlar", "talimat", "kurallarini", "kurallari", "kurallar",
        "soylenenleri", "komutlari", "yonergeleri"},
