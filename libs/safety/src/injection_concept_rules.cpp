@@ -198,7 +198,8 @@ void AddConceptRules(std::vector<Rule>& r) {
   //    "phrases like", a request to detect or classify it) is reported speech: kReported
   //    halves its weight, and when the text also discusses attacks the hit is dropped.
   add(F::kNone, K::kNegate, 0.f, "*",
-      R"(\b(?:tell|telling|told|ask|asking|asked|remind|reminding|instruct|instructing|advise|advising)\s+(?:[a-z]+\s+){0,3}?(?:employees|staff|team|interns|students|volunteers|cashiers|users|customers|colleagues|everyone|them|him|her|people|members|guests|shift|kids|children|drivers|readers)\s+(?:that\s+they\s+(?:can|should|must)\s+|to\s+)[^.!?\n]{0,80})");
+      R"(\b(?:tell|telling|told|ask|asking|asked|remind|reminding|instruct|instructing|advise|advising)\s+(?:[a-z]+\s+){0,3}?(?:employees|staff|team|interns|students|volunteers|cashiers|users|customers|colleagues|everyone|them|him|her|people|members|guests|shift|kids|children|drivers|readers)\s+(?:that\s+they\s+(?:can|should|must)\s+|to\s+))");
+  r.back().governs = 80;
   add(F::kNone, K::kNegate, 0.f, "*",
       R"(\b(?:parking|grammar|spelling|style|formatting|format|house|traffic|school|game|office|dress|onboarding|old-style|chess|tax|citation|naming|coding|lint|linter|css|firewall|routing|build|cache|caching|cached|legacy|seating|shipping|return|refund|cookie)\s+(?:rules|guidelines|policy|policies|instructions|directions|settings|configuration|restrictions|constraints|orders)\b)");
   //  * Someone reporting what a user or tester sent is discussion: quoted attacks in it are
@@ -214,7 +215,8 @@ void AddConceptRules(std::vector<Rule>& r) {
   add(F::kNone, K::kFormatTalk, 0.f, "*",
       R"(\b(?:chat template|prompt template|this format|this template|model family|chatml|format this|(?:this|the) (?:token|tokens|syntax|markup) (?:for|mean|do))\b)");
   add(F::kNone, K::kReported, 0.f, "*",
-      R"(\b(?:might|could|would|may|often|typically|usually)\s+(?:write|say|type|send|try|post|paste)\b[^\n]{0,100}|\b(?:such as|for example|e\.g\.|for instance|phrases? like|strings? like|inputs? like|prompts? like|messages? like|patterns? like|(?:detect|detects|flag|flags|classify|classifies|catch|catches|block|blocks)\s+(?:inputs?|messages?|prompts?|strings?|phrases?|text|attempts|attacks?)?\s*(?:like|such as|as)?)\b\s*:?\s*[^\n]{0,100})");
+      R"(\b(?:might|could|would|may|often|typically|usually)\s+(?:write|say|type|send|try|post|paste)\b|\b(?:such as|for example|e\.g\.|for instance|phrases? like|strings? like|inputs? like|prompts? like|messages? like|patterns? like|(?:detect|detects|flag|flags|classify|classifies|catch|catches|block|blocks)\s+(?:inputs?|messages?|prompts?|strings?|phrases?|text|attempts|attacks?)?\s*(?:like|such as|as)?)\b)");
+  r.back().governs = 100;
 }
 
 }  // namespace octo::safety::detail

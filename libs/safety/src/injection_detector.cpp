@@ -494,10 +494,19 @@ void InjectionDetector::Impl::CollectSignals(const NormalizedText& norm,
     return std::any_of(discussion.begin(), discussion.end(),
                        [&](const Hit* d) { return d->from >= a && d->to <= b + 1; });
   };
-  std::vector<const Hit*> negations, reported;
+  // Negations and reported-speech frames, each extended over the bytes its rule governs.
+  std::vector<Hit> governing;
   for (const Hit& h : hits) {
-    if (rules[h.rule].kind == Kind::kNegate) negations.push_back(&h);
-    if (rules[h.rule].kind == Kind::kReported) reported.push_back(&h);
+    const Rule& r = rules[h.rule];
+    if (r.kind != Kind::kNegate && r.kind != Kind::kReported) continue;
+    Hit g = h;
+    const uint32_t limit = std::min<uint32_t>(static_cast<uint32_t>(nt.size()), h.to + r.governs);
+    while (g.to < limit && nt[g.to] != '\n') ++g.to;
+    governing.push_back(g);
+  }
+  std::vector<const Hit*> negations, reported;
+  for (const Hit& g : governing) {
+    (rules[g.rule].kind == Kind::kNegate ? negations : reported).push_back(&g);
   }
   // An attack introduced as an example ("an attacker might write ...", "phrases such as ...")
   // is reported speech: it counts half, and not at all when the text discusses attacks.

@@ -57,6 +57,10 @@ struct Rule {
   // The match itself carries an order to the model (a fake turn with an instruction in it), so
   // talk about chat formats does not excuse it.
   bool carries_order = false;
+  // For kNegate and kReported: how many bytes after the match, within its line, the match
+  // governs. (A trailing "[^\n]{0,N}" in the pattern would say the same but makes RE2's DFA
+  // slow on long texts.)
+  uint16_t governs = 0;
 };
 
 // The concept (lexicon co-occurrence) rules and their benign guards, and the same for other
