@@ -11,9 +11,9 @@
 // reaches stage two. Hyperscan (not RE2::Set) for stage one for the reason given in
 // pii_detector.cpp: it reports where each literal occurred in its one pass.
 //
-// Hits then go through context rules, are grouped per family into nearby clusters whose
-// evidence combines as 1 - prod(1 - w), and base64/hex/rot13 payloads are decoded and
-// scanned again.
+// Hits then go through context rules and the benign guards (injection_guards.cpp), are
+// grouped per family into nearby clusters whose evidence combines as 1 - prod(1 - w), and
+// base64/hex/rot13 payloads are decoded and scanned again.
 
 #include <re2/re2.h>
 
@@ -27,6 +27,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "hs_matcher.h"
+#include "injection_guards.h"
 #include "injection_rules.h"
 #include "octo/common/check.h"
 #include "octo/common/enum_names.h"
@@ -38,15 +39,13 @@ namespace octo::safety {
 namespace {
 
 using detail::Family;
+using detail::Hit;
+using detail::HitKinds;
 using detail::HsMatcher;
 using detail::HsPattern;
 using detail::Kind;
 using detail::Rule;
-
-struct Hit {
-  uint16_t rule;
-  uint32_t from, to;
-};
+using detail::Signal;
 
 constexpr int kMaxDepth = 2;
 constexpr size_t kDecodeBudget = 64 * 1024;
@@ -59,20 +58,6 @@ constexpr uint32_t kSupportReach = 150;  // how far support hits reach to a clus
 constexpr float kReportThreshold = 0.5f;
 constexpr uint32_t kBaseWindow = 96;  // stage two looks this far either side of a key, plus
                                       // the bounded repeats of the rule (MaxReach)
-
-struct Signal {
-  Family family;
-  bool tool_origin;
-  float weight;
-  uint32_t from, to;
-};
-
-// What kinds of rule matched anywhere in one text.
-struct HitKinds {
-  bool any_attack = false, question = false, imperative = false, rot13 = false;
-  bool format_talk = false;
-  float follow = 0;  // strongest decode-and-follow request
-};
 
 std::string_view PublicFamilyName(Family f) {
   switch (f) {
@@ -169,40 +154,6 @@ std::string EscapeLiteral(const std::string& lit) {
   return out;
 }
 
-// Quoted regions of the normalised text: "...", `...`, and '...' where the single quotes are
-// not apostrophes inside words.
-std::vector<std::pair<uint32_t, uint32_t>> FindQuotes(std::string_view t) {
-  std::vector<std::pair<uint32_t, uint32_t>> out;
-  const size_t n = t.size();
-  for (size_t i = 0; i < n; ++i) {
-    char q = t[i];
-    if (q != '"' && q != '`' && q != '\'') continue;
-    if (q == '\'') {
-      bool opens = (i == 0 || !absl::ascii_isalnum(t[i - 1])) && i + 1 < n && t[i + 1] != ' ';
-      if (!opens) continue;
-    }
-    size_t j = i + 1;
-    for (; j < n; ++j) {
-      if (t[j] != q) continue;
-      if (q != '\'') break;
-      if (t[j - 1] != ' ' && (j + 1 == n || !absl::ascii_isalnum(t[j + 1]))) break;
-    }
-    if (j >= n) continue;
-    out.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(j + 1));
-    i = j;
-  }
-  return out;
-}
-
-bool Inside(const std::vector<std::pair<uint32_t, uint32_t>>& regions, uint32_t from, uint32_t to) {
-  for (const auto& [s, e] : regions) {
-    if (from >= s && to <= e) return true;
-  }
-  return false;
-}
-
-bool IsSentenceEnd(char c) { return c == '.' || c == '!' || c == '?' || c == '\n'; }
-
 constexpr common::EnumName<Severity> kSeverityNames[] = {{Severity::kLow, "low"},
                                                          {Severity::kMedium, "medium"},
                                                          {Severity::kHigh, "high"},
@@ -274,9 +225,6 @@ struct InjectionDetector::Impl {
   // Stages of one scan of normalised text, in order.
   std::vector<Hit> MatchKeyedRules(std::string_view nt) const;
   HitKinds Summarise(const std::vector<Hit>& hits) const;
-  void CollectSignals(const NormalizedText& norm, const std::vector<Hit>& hits,
-                      const HitKinds& kinds, std::vector<Signal>& primaries,
-                      std::vector<Signal>& supports) const;
   void ScoreClusters(const NormalizedText& norm, std::vector<Signal>& primaries,
                      const std::vector<Signal>& supports,
                      std::vector<InjectionFinding>& findings) const;
@@ -363,7 +311,7 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
 
   const HitKinds kinds = Summarise(hits);
   std::vector<Signal> primaries, supports;
-  if (kinds.any_attack) CollectSignals(norm, hits, kinds, primaries, supports);
+  if (kinds.any_attack) CollectSignals(rules, norm, hits, kinds, primaries, supports);
 
   ScoreClusters(norm, primaries, supports, result.findings);
 
@@ -469,103 +417,6 @@ HitKinds InjectionDetector::Impl::Summarise(const std::vector<Hit>& hits) const 
     }
   }
   return kinds;
-}
-
-// The attack signals that survive negation, quoting and discussion, with the family each
-// counts for, and the supporting signals that raise a nearby attack's score.
-void InjectionDetector::Impl::CollectSignals(const NormalizedText& norm,
-                                             const std::vector<Hit>& hits, const HitKinds& kinds,
-                                             std::vector<Signal>& primaries,
-                                             std::vector<Signal>& supports) const {
-  const std::string_view nt = norm.text;
-  const auto quotes = FindQuotes(nt);
-  std::vector<const Hit*> discussion;
-  for (const Hit& h : hits) {
-    if (rules[h.rule].kind == Kind::kDiscussion && !Inside(quotes, h.from, h.to)) {
-      discussion.push_back(&h);
-    }
-  }
-  // A question sentence that also talks about attacks: the attack words are the topic.
-  auto discussed_in_question = [&](const Hit& h) {
-    uint32_t a = h.from, b = h.to;
-    while (a > 0 && !IsSentenceEnd(nt[a - 1])) --a;
-    while (b < nt.size() && !IsSentenceEnd(nt[b])) ++b;
-    if (b >= nt.size() || nt[b] != '?') return false;
-    return std::any_of(discussion.begin(), discussion.end(),
-                       [&](const Hit* d) { return d->from >= a && d->to <= b + 1; });
-  };
-  // Negations and reported-speech frames, each extended over the bytes its rule governs.
-  std::vector<Hit> governing;
-  for (const Hit& h : hits) {
-    const Rule& r = rules[h.rule];
-    if (r.kind != Kind::kNegate && r.kind != Kind::kReported) continue;
-    Hit g = h;
-    const uint32_t limit = std::min<uint32_t>(static_cast<uint32_t>(nt.size()), h.to + r.governs);
-    while (g.to < limit && nt[g.to] != '\n') ++g.to;
-    governing.push_back(g);
-  }
-  std::vector<const Hit*> negations, reported;
-  for (const Hit& g : governing) {
-    (rules[g.rule].kind == Kind::kNegate ? negations : reported).push_back(&g);
-  }
-  // An attack introduced as an example ("an attacker might write ...", "phrases such as ...")
-  // is reported speech: it counts half, and not at all when the text discusses attacks.
-  auto is_reported = [&](const Hit& h) {
-    return std::any_of(reported.begin(), reported.end(),
-                       [&](const Hit* q) { return q->from < h.to && h.from < q->to; });
-  };
-  auto suppressed = [&](const Hit& h) {
-    const Rule& r = rules[h.rule];
-    for (const Hit* n : negations) {
-      if (n->from < h.to && h.from < n->to) return true;
-    }
-    const bool discussing = !discussion.empty();
-    // A window rule may start outside a quote ("give me examples besides 'repeat the text
-    // above'") and end in it: a hit that ends inside a quote is quoted.
-    if (discussing && (Inside(quotes, h.from, h.to) || Inside(quotes, h.to - 1, h.to) ||
-                       discussed_in_question(h))) {
-      return true;
-    }
-    if (discussing && is_reported(h)) return true;
-    if (r.kind == Kind::kDangerous && !kinds.imperative && (kinds.question || discussing))
-      return true;
-    if (kinds.format_talk && !r.carries_order &&
-        (r.family == Family::kDelimiterInjection || r.family == Family::kSystemOverride)) {
-      return true;
-    }
-    if (r.family == Family::kDelimiterInjection && r.weight < 0.5f &&
-        (kinds.question || discussing)) {
-      return true;
-    }
-    return false;
-  };
-  bool ai_address = false;
-  std::vector<bool> keep(hits.size(), false);
-  for (size_t i = 0; i < hits.size(); ++i) {
-    const Rule& r = rules[hits[i].rule];
-    if (r.kind != Kind::kAttack && r.kind != Kind::kDangerous && r.kind != Kind::kAiAddress &&
-        r.kind != Kind::kSupport && r.kind != Kind::kImperative) {
-      continue;
-    }
-    keep[i] = !suppressed(hits[i]);
-    if (keep[i] && r.kind == Kind::kAiAddress) ai_address = true;
-  }
-  for (size_t i = 0; i < hits.size(); ++i) {
-    if (!keep[i]) continue;
-    const Hit& h = hits[i];
-    const Rule& r = rules[h.rule];
-    if (r.kind == Kind::kSupport || r.kind == Kind::kImperative) {
-      supports.push_back({r.kind == Kind::kImperative ? Family::kToolAbuse : Family::kNone, false,
-                          r.weight, h.from, h.to});
-      continue;
-    }
-    Family f = r.family;
-    if (ai_address && f != Family::kMultilingual) f = Family::kIndirect;
-    // Other scripts' look-alike letters are folded too; that is not obfuscation there.
-    if (f != Family::kMultilingual && norm.HasObfuscation(h.from, h.to)) f = Family::kObfuscated;
-    const float weight = is_reported(h) ? r.weight / 2 : r.weight;
-    primaries.push_back({f, r.family == Family::kToolAbuse, weight, h.from, h.to});
-  }
 }
 
 // One finding per cluster of same-family signals close together, scored as the chance that
