@@ -1,8 +1,9 @@
 // Instruction overrides and prompt extraction in languages other than English: per language a
 // DISREGARD-verb and INSTRUCTION-noun lexicon, and a REVEAL-verb and hidden-PROMPT lexicon,
 // folded by the Normalizer so they match what the normaliser makes of the input (accents
-// dropped, Cyrillic look-alikes turned Latin). A rule fires when a verb and a noun occur within
-// a short window, in either order (several of these languages put the verb last).
+// dropped, Cyrillic words lowercased and their look-alikes turned Latin, whatever their case
+// in the input). A rule fires when a verb and a noun occur within a short window, in either
+// order (several of these languages put the verb last).
 
 #include "injection_lexicon.h"
 #include "injection_rules.h"

@@ -13,7 +13,7 @@ class Lexicon {
  public:
   // `words` are written in normalised form (lowercase ASCII, single spaces) unless `fold` is
   // set, in which case each is passed through the Normalizer first (for other scripts, whose
-  // look-alike letters the normaliser turns into Latin ones).
+  // lowercase look-alike letters the normaliser turns into Latin ones).
   Lexicon(std::initializer_list<std::string_view> words, bool fold = false);
 
   // "a||b||c": every word is a key.
