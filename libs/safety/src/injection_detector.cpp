@@ -4,18 +4,22 @@
 // over a few hundred plain literals, the "keys" of the rules (injection_rules.h): every rule
 // names literals at least one of which occurs in any of its matches. Stage two runs, with
 // RE2, only the rules whose keys occurred, and only on windows around those occurrences.
-// Rules that are context (questions, talk about attacks, imperatives, support) run only when
-// an attack rule matched. Measured on this machine: compiling the ~130 full rules into one
-// Hyperscan database took 2.5 s and scanned typical text at ~3.8 us/KB, because many rules
-// begin with common words; the literal pass runs at a fraction of that and most text never
-// reaches stage two. Hyperscan (not RE2::Set) for stage one for the reason given in
-// pii_detector.cpp: it reports where each literal occurred in its one pass.
+// Rules that are context (questions, talk about attacks, imperatives, support) have no keys
+// and run over the whole text, only when an attack rule matched; one RE2::Set pass first
+// names the few of them that match at all (each of the ~30 taking its own pass cost ~45 ns
+// per byte of text with an attack in it, the set ~2). Measured on this machine: compiling
+// the ~130 full rules into one Hyperscan database took 2.5 s and scanned typical text at
+// ~3.8 us/KB, because many rules begin with common words; the literal pass runs at a
+// fraction of that and most text never reaches stage two. Hyperscan (not RE2::Set) for stage
+// one for the reason given in pii_detector.cpp: it reports where each literal occurred in
+// its one pass.
 //
 // Hits then go through context rules and the benign guards (injection_guards.cpp), are
 // grouped per family into nearby clusters whose evidence combines as 1 - prod(1 - w), and
 // base64/hex/rot13 payloads are decoded and scanned again.
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <algorithm>
 #include <array>
@@ -194,7 +198,7 @@ struct InjectionDetector::Impl {
       reaches.push_back(MaxReach(rules[i].pattern));
       if (rules[i].keys == "*") {
         (rules[i].kind == Kind::kDecodeFollow ? decode_rules : context_rules)
-            .push_back(static_cast<uint16_t>(i));
+            .rules.push_back(static_cast<uint16_t>(i));
         continue;
       }
       const std::string& keys_spec = rules[i].keys;
@@ -215,6 +219,8 @@ struct InjectionDetector::Impl {
         start = amp + 2;
       }
     }
+    context_rules.Compile(rules, options);
+    decode_rules.Compile(rules, options);
     for (const std::string& lit : literals) expressions.push_back(EscapeLiteral(lit));
     std::vector<HsPattern> patterns;
     for (const std::string& e : expressions) patterns.push_back({e.c_str(), 0});
@@ -243,6 +249,40 @@ struct InjectionDetector::Impl {
     }
   }
 
+  // Rules without keys ("*"), which run over the whole text when they run at all. Most do
+  // not match it; one RE2::Set pass over the text names those that do (the same engine and
+  // patterns, so exactly the rules whose own search would find a match), and only they run
+  // on their own, for their match positions, instead of every rule taking a full pass.
+  struct UnkeyedRules {
+    std::vector<uint16_t> rules;
+    std::unique_ptr<RE2::Set> set;  // pattern k is rules[k]
+
+    void Compile(const std::vector<Rule>& all, const RE2::Options& options) {
+      set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+      for (uint16_t r : rules) {
+        std::string error;
+        OCTO_CHECK(set->Add(all[r].pattern, &error) >= 0, all[r].pattern.c_str());
+      }
+      OCTO_CHECK(rules.empty() || set->Compile(), "RE2::Set of context rules");
+    }
+  };
+  // Appends every match of the rules in `unkeyed` over the whole of `nt`, rule by rule in
+  // table order, as running each of them over `nt` would.
+  void MatchUnkeyed(std::string_view nt, const UnkeyedRules& unkeyed,
+                    std::vector<Hit>& hits) const {
+    if (unkeyed.rules.empty()) return;
+    std::vector<int> matched;
+    RE2::Set::ErrorInfo error{RE2::Set::kNoError};
+    if (!unkeyed.set->Match(re2::StringPiece(nt.data(), nt.size()), &matched, &error) &&
+        error.kind != RE2::Set::kNoError) {
+      // The set's DFA ran out of memory (a huge text): try every rule.
+      matched.resize(unkeyed.rules.size());
+      for (size_t k = 0; k < matched.size(); ++k) matched[k] = static_cast<int>(k);
+    }
+    std::sort(matched.begin(), matched.end());
+    for (int k : matched) MatchRule(nt, unkeyed.rules[static_cast<size_t>(k)], 0, nt.size(), hits);
+  }
+
   const std::vector<Rule>& rules;
   std::vector<std::unique_ptr<RE2>> regexes;     // one per rule
   std::vector<uint32_t> reaches;                 // per rule: how far a match can extend from a key
@@ -250,7 +290,7 @@ struct InjectionDetector::Impl {
   std::vector<std::vector<uint16_t>> key_rules;  // key id -> rules whose first group has it
   // rule -> its key groups after the first; each needs one key present anywhere in the text.
   std::vector<std::vector<std::vector<uint16_t>>> other_groups;
-  std::vector<uint16_t> context_rules, decode_rules;
+  UnkeyedRules context_rules, decode_rules;
   std::unique_ptr<HsMatcher> keys;
   Normalizer normalizer;
 };
@@ -278,7 +318,7 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     attack_hit |= k == Kind::kAttack || k == Kind::kDangerous || k == Kind::kAiAddress;
   }
   if (attack_hit) {
-    for (uint16_t r : context_rules) MatchRule(nt, r, 0, nt.size(), hits);
+    MatchUnkeyed(nt, context_rules, hits);
   }
   // Decode-and-follow requests matter only when there is something encoded.
   struct EncodedRun {
@@ -306,7 +346,7 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     add_whole(DecodeHtmlEntities(text, kMinEscapes), '&', ';');
   }
   if (!encoded.empty()) {
-    for (uint16_t r : decode_rules) MatchRule(nt, r, 0, nt.size(), hits);
+    MatchUnkeyed(nt, decode_rules, hits);
   }
 
   const HitKinds kinds = Summarise(hits);

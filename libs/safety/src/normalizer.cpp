@@ -82,8 +82,8 @@ WordChar ClassifyWordChar(char32_t cp) {
            : absl::ascii_isdigit(static_cast<unsigned char>(cp)) ? WordChar::kNeutral
                                                                  : WordChar::kNone;
   }
-  if ((cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) ||
-      (cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A)) {
+  if ((cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+      (cp >= 0xFF41 && cp <= 0xFF5A)) {
     return WordChar::kLatin;
   }
   if (IsCyrillicOrGreek(cp)) return WordChar::kOther;
