@@ -40,6 +40,20 @@ size_t Utf8SequenceLength(absl::string_view text) {
   return DecodeUtf8(text, &cp);
 }
 
+void AppendUtf8(char32_t cp, std::string* out) {
+  if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+    return;
+  }
+  const int extra = cp < 0x800 ? 1 : cp < 0x10000 ? 2 : 3;
+  constexpr unsigned char kLead[] = {0, 0xC0, 0xE0, 0xF0};
+  out->push_back(static_cast<char>(kLead[extra] | (cp >> (6 * extra))));
+  for (int k = extra - 1; k >= 0; --k) {
+    out->push_back(static_cast<char>(0x80 | ((cp >> (6 * k)) & 0x3F)));
+  }
+}
+
 bool IsValidUtf8(absl::string_view text) {
   size_t i = 0;
   while (i < text.size()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -45,6 +46,98 @@ std::string Rot13(std::string_view in) {
       c = static_cast<char>('A' + (c - 'A' + 13) % 26);
     }
   }
+  return out;
+}
+
+namespace {
+
+bool IsPercentEscape(std::string_view in, size_t i) {
+  return in[i] == '%' && i + 2 < in.size() && absl::ascii_isxdigit(in[i + 1]) &&
+         absl::ascii_isxdigit(in[i + 2]);
+}
+
+}  // namespace
+
+std::optional<std::string> DecodePercentEscapes(std::string_view in, size_t min_escapes) {
+  size_t found = 0;  // counted first: most text has none, and is not copied
+  for (size_t i = in.find('%'); i != std::string_view::npos && found < min_escapes;
+       i = in.find('%', i + 1)) {
+    found += IsPercentEscape(in, i);
+  }
+  if (found < min_escapes) return std::nullopt;
+  std::string out;
+  size_t escapes = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (IsPercentEscape(in, i)) {
+      out += absl::HexStringToBytes(absl::string_view(in.data() + i + 1, 2));
+      i += 2;
+      ++escapes;
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  if (escapes < min_escapes) return std::nullopt;
+  return out;
+}
+
+namespace {
+
+// The character reference at the start of `in` ("&...;"): its length and code point, or 0.
+size_t HtmlReference(std::string_view in, char32_t* cp) {
+  static constexpr std::pair<std::string_view, char32_t> kNamed[] = {
+      {"&lt;", '<'},    {"&gt;", '>'},    {"&amp;", '&'},
+      {"&quot;", '"'},  {"&apos;", '\''}, {"&nbsp;", ' '}};
+  for (const auto& [name, value] : kNamed) {
+    if (in.substr(0, name.size()) == name) {
+      *cp = value;
+      return name.size();
+    }
+  }
+  if (in.size() < 4 || in[1] != '#') return 0;
+  const bool hex = in[2] == 'x' || in[2] == 'X';
+  size_t i = hex ? 3 : 2;
+  uint32_t value = 0;
+  const size_t digits_start = i;
+  for (; i < in.size() && i < digits_start + 7; ++i) {
+    const char c = in[i];
+    if (hex && absl::ascii_isxdigit(c)) {
+      value = value * 16 + static_cast<uint32_t>(absl::ascii_isdigit(c) ? c - '0'
+                                                  : absl::ascii_tolower(c) - 'a' + 10);
+    } else if (!hex && absl::ascii_isdigit(c)) {
+      value = value * 10 + static_cast<uint32_t>(c - '0');
+    } else {
+      break;
+    }
+  }
+  if (i == digits_start || i >= in.size() || in[i] != ';') return 0;
+  *cp = value;
+  return i + 1;
+}
+
+}  // namespace
+
+std::optional<std::string> DecodeHtmlEntities(std::string_view in, size_t min_refs) {
+  size_t found = 0;  // counted first: most text has none, and is not copied
+  char32_t unused;
+  for (size_t i = in.find('&'); i != std::string_view::npos && found < min_refs;
+       i = in.find('&', i + 1)) {
+    found += HtmlReference(in.substr(i), &unused) > 0;
+  }
+  if (found < min_refs) return std::nullopt;
+  std::string out;
+  size_t refs = 0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    char32_t cp = 0;
+    const size_t len = in[i] == '&' ? HtmlReference(in.substr(i), &cp) : 0;
+    if (len == 0) {
+      out.push_back(in[i]);
+      continue;
+    }
+    common::AppendUtf8(cp, &out);
+    i += len - 1;
+    ++refs;
+  }
+  if (refs < min_refs) return std::nullopt;
   return out;
 }
 

@@ -4,18 +4,22 @@
 // over a few hundred plain literals, the "keys" of the rules (injection_rules.h): every rule
 // names literals at least one of which occurs in any of its matches. Stage two runs, with
 // RE2, only the rules whose keys occurred, and only on windows around those occurrences.
-// Rules that are context (questions, talk about attacks, imperatives, support) run only when
-// an attack rule matched. Measured on this machine: compiling the ~130 full rules into one
-// Hyperscan database took 2.5 s and scanned typical text at ~3.8 us/KB, because many rules
-// begin with common words; the literal pass runs at a fraction of that and most text never
-// reaches stage two. Hyperscan (not RE2::Set) for stage one for the reason given in
-// pii_detector.cpp: it reports where each literal occurred in its one pass.
+// Rules that are context (questions, talk about attacks, imperatives, support) have no keys
+// and run over the whole text, only when an attack rule matched; one RE2::Set pass first
+// names the few of them that match at all (each of the ~30 taking its own pass cost ~45 ns
+// per byte of text with an attack in it, the set ~2). Measured on this machine: compiling
+// the ~130 full rules into one Hyperscan database took 2.5 s and scanned typical text at
+// ~3.8 us/KB, because many rules begin with common words; the literal pass runs at a
+// fraction of that and most text never reaches stage two. Hyperscan (not RE2::Set) for stage
+// one for the reason given in pii_detector.cpp: it reports where each literal occurred in
+// its one pass.
 //
-// Hits then go through context rules, are grouped per family into nearby clusters whose
-// evidence combines as 1 - prod(1 - w), and base64/hex/rot13 payloads are decoded and
-// scanned again.
+// Hits then go through context rules and the benign guards (injection_guards.cpp), are
+// grouped per family into nearby clusters whose evidence combines as 1 - prod(1 - w), and
+// base64/hex/rot13 payloads are decoded and scanned again.
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <algorithm>
 #include <array>
@@ -27,6 +31,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "hs_matcher.h"
+#include "injection_guards.h"
 #include "injection_rules.h"
 #include "octo/common/check.h"
 #include "octo/common/enum_names.h"
@@ -38,39 +43,25 @@ namespace octo::safety {
 namespace {
 
 using detail::Family;
+using detail::Hit;
+using detail::HitKinds;
 using detail::HsMatcher;
 using detail::HsPattern;
 using detail::Kind;
 using detail::Rule;
-
-struct Hit {
-  uint16_t rule;
-  uint32_t from, to;
-};
+using detail::Signal;
 
 constexpr int kMaxDepth = 2;
 constexpr size_t kDecodeBudget = 64 * 1024;
 constexpr size_t kMaxHits = 1024;
 constexpr size_t kKeepBufferBytes = 1 << 20;
 constexpr size_t kMinEncodedRun = 20;
+constexpr size_t kMinEscapes = 3;  // %XX escapes or &#...; references before a text is decoded
 constexpr uint32_t kClusterGap = 250;    // attack hits closer than this form one finding
 constexpr uint32_t kSupportReach = 150;  // how far support hits reach to a cluster
 constexpr float kReportThreshold = 0.5f;
 constexpr uint32_t kBaseWindow = 96;  // stage two looks this far either side of a key, plus
                                       // the bounded repeats of the rule (MaxReach)
-
-struct Signal {
-  Family family;
-  bool tool_origin;
-  float weight;
-  uint32_t from, to;
-};
-
-// What kinds of rule matched anywhere in one text.
-struct HitKinds {
-  bool any_attack = false, question = false, imperative = false, rot13 = false;
-  float follow = 0;  // strongest decode-and-follow request
-};
 
 std::string_view PublicFamilyName(Family f) {
   switch (f) {
@@ -167,40 +158,6 @@ std::string EscapeLiteral(const std::string& lit) {
   return out;
 }
 
-// Quoted regions of the normalised text: "...", `...`, and '...' where the single quotes are
-// not apostrophes inside words.
-std::vector<std::pair<uint32_t, uint32_t>> FindQuotes(std::string_view t) {
-  std::vector<std::pair<uint32_t, uint32_t>> out;
-  const size_t n = t.size();
-  for (size_t i = 0; i < n; ++i) {
-    char q = t[i];
-    if (q != '"' && q != '`' && q != '\'') continue;
-    if (q == '\'') {
-      bool opens = (i == 0 || !absl::ascii_isalnum(t[i - 1])) && i + 1 < n && t[i + 1] != ' ';
-      if (!opens) continue;
-    }
-    size_t j = i + 1;
-    for (; j < n; ++j) {
-      if (t[j] != q) continue;
-      if (q != '\'') break;
-      if (t[j - 1] != ' ' && (j + 1 == n || !absl::ascii_isalnum(t[j + 1]))) break;
-    }
-    if (j >= n) continue;
-    out.emplace_back(static_cast<uint32_t>(i), static_cast<uint32_t>(j + 1));
-    i = j;
-  }
-  return out;
-}
-
-bool Inside(const std::vector<std::pair<uint32_t, uint32_t>>& regions, uint32_t from, uint32_t to) {
-  for (const auto& [s, e] : regions) {
-    if (from >= s && to <= e) return true;
-  }
-  return false;
-}
-
-bool IsSentenceEnd(char c) { return c == '.' || c == '!' || c == '?' || c == '\n'; }
-
 constexpr common::EnumName<Severity> kSeverityNames[] = {{Severity::kLow, "low"},
                                                          {Severity::kMedium, "medium"},
                                                          {Severity::kHigh, "high"},
@@ -241,7 +198,7 @@ struct InjectionDetector::Impl {
       reaches.push_back(MaxReach(rules[i].pattern));
       if (rules[i].keys == "*") {
         (rules[i].kind == Kind::kDecodeFollow ? decode_rules : context_rules)
-            .push_back(static_cast<uint16_t>(i));
+            .rules.push_back(static_cast<uint16_t>(i));
         continue;
       }
       const std::string& keys_spec = rules[i].keys;
@@ -262,6 +219,8 @@ struct InjectionDetector::Impl {
         start = amp + 2;
       }
     }
+    context_rules.Compile(rules, options);
+    decode_rules.Compile(rules, options);
     for (const std::string& lit : literals) expressions.push_back(EscapeLiteral(lit));
     std::vector<HsPattern> patterns;
     for (const std::string& e : expressions) patterns.push_back({e.c_str(), 0});
@@ -272,9 +231,6 @@ struct InjectionDetector::Impl {
   // Stages of one scan of normalised text, in order.
   std::vector<Hit> MatchKeyedRules(std::string_view nt) const;
   HitKinds Summarise(const std::vector<Hit>& hits) const;
-  void CollectSignals(const NormalizedText& norm, const std::vector<Hit>& hits,
-                      const HitKinds& kinds, std::vector<Signal>& primaries,
-                      std::vector<Signal>& supports) const;
   void ScoreClusters(const NormalizedText& norm, std::vector<Signal>& primaries,
                      const std::vector<Signal>& supports,
                      std::vector<InjectionFinding>& findings) const;
@@ -293,6 +249,40 @@ struct InjectionDetector::Impl {
     }
   }
 
+  // Rules without keys ("*"), which run over the whole text when they run at all. Most do
+  // not match it; one RE2::Set pass over the text names those that do (the same engine and
+  // patterns, so exactly the rules whose own search would find a match), and only they run
+  // on their own, for their match positions, instead of every rule taking a full pass.
+  struct UnkeyedRules {
+    std::vector<uint16_t> rules;
+    std::unique_ptr<RE2::Set> set;  // pattern k is rules[k]
+
+    void Compile(const std::vector<Rule>& all, const RE2::Options& options) {
+      set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+      for (uint16_t r : rules) {
+        std::string error;
+        OCTO_CHECK(set->Add(all[r].pattern, &error) >= 0, all[r].pattern.c_str());
+      }
+      OCTO_CHECK(rules.empty() || set->Compile(), "RE2::Set of context rules");
+    }
+  };
+  // Appends every match of the rules in `unkeyed` over the whole of `nt`, rule by rule in
+  // table order, as running each of them over `nt` would.
+  void MatchUnkeyed(std::string_view nt, const UnkeyedRules& unkeyed,
+                    std::vector<Hit>& hits) const {
+    if (unkeyed.rules.empty()) return;
+    std::vector<int> matched;
+    RE2::Set::ErrorInfo error{RE2::Set::kNoError};
+    if (!unkeyed.set->Match(re2::StringPiece(nt.data(), nt.size()), &matched, &error) &&
+        error.kind != RE2::Set::kNoError) {
+      // The set's DFA ran out of memory (a huge text): try every rule.
+      matched.resize(unkeyed.rules.size());
+      for (size_t k = 0; k < matched.size(); ++k) matched[k] = static_cast<int>(k);
+    }
+    std::sort(matched.begin(), matched.end());
+    for (int k : matched) MatchRule(nt, unkeyed.rules[static_cast<size_t>(k)], 0, nt.size(), hits);
+  }
+
   const std::vector<Rule>& rules;
   std::vector<std::unique_ptr<RE2>> regexes;     // one per rule
   std::vector<uint32_t> reaches;                 // per rule: how far a match can extend from a key
@@ -300,7 +290,7 @@ struct InjectionDetector::Impl {
   std::vector<std::vector<uint16_t>> key_rules;  // key id -> rules whose first group has it
   // rule -> its key groups after the first; each needs one key present anywhere in the text.
   std::vector<std::vector<std::vector<uint16_t>>> other_groups;
-  std::vector<uint16_t> context_rules, decode_rules;
+  UnkeyedRules context_rules, decode_rules;
   std::unique_ptr<HsMatcher> keys;
   Normalizer normalizer;
 };
@@ -328,7 +318,7 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     attack_hit |= k == Kind::kAttack || k == Kind::kDangerous || k == Kind::kAiAddress;
   }
   if (attack_hit) {
-    for (uint16_t r : context_rules) MatchRule(nt, r, 0, nt.size(), hits);
+    MatchUnkeyed(nt, context_rules, hits);
   }
   // Decode-and-follow requests matter only when there is something encoded.
   struct EncodedRun {
@@ -340,14 +330,28 @@ InjectionResult InjectionDetector::Impl::ScanText(std::string_view text, int dep
     ForEachEncodedRun(text, kMinEncodedRun, [&](uint32_t s, uint32_t e, std::string decoded) {
       encoded.push_back({s, e, std::move(decoded)});
     });
+    // URL percent-escapes and HTML character references: the text decoded as a whole, and
+    // reported over the span from the first escape to the last.
+    auto add_whole = [&](std::optional<std::string> decoded, char lead, char last) {
+      if (!decoded || !LooksLikeText(*decoded)) return;
+      const size_t s = text.find(lead);
+      const size_t e = text.rfind(last);
+      encoded.push_back({static_cast<uint32_t>(s),
+                         static_cast<uint32_t>(e == std::string_view::npos || e < s
+                                                   ? text.size()
+                                                   : std::min(text.size(), e + 3)),
+                         std::move(*decoded)});
+    };
+    add_whole(DecodePercentEscapes(text, kMinEscapes), '%', '%');
+    add_whole(DecodeHtmlEntities(text, kMinEscapes), '&', ';');
   }
   if (!encoded.empty()) {
-    for (uint16_t r : decode_rules) MatchRule(nt, r, 0, nt.size(), hits);
+    MatchUnkeyed(nt, decode_rules, hits);
   }
 
   const HitKinds kinds = Summarise(hits);
   std::vector<Signal> primaries, supports;
-  if (kinds.any_attack) CollectSignals(norm, hits, kinds, primaries, supports);
+  if (kinds.any_attack) CollectSignals(rules, norm, hits, kinds, primaries, supports);
 
   ScoreClusters(norm, primaries, supports, result.findings);
 
@@ -442,6 +446,9 @@ HitKinds InjectionDetector::Impl::Summarise(const std::vector<Hit>& hits) const 
       case Kind::kRot13:
         kinds.rot13 = true;
         break;
+      case Kind::kFormatTalk:
+        kinds.format_talk = true;
+        break;
       case Kind::kDecodeFollow:
         kinds.follow = std::max(kinds.follow, r.weight);
         break;
@@ -450,75 +457,6 @@ HitKinds InjectionDetector::Impl::Summarise(const std::vector<Hit>& hits) const 
     }
   }
   return kinds;
-}
-
-// The attack signals that survive negation, quoting and discussion, with the family each
-// counts for, and the supporting signals that raise a nearby attack's score.
-void InjectionDetector::Impl::CollectSignals(const NormalizedText& norm,
-                                             const std::vector<Hit>& hits, const HitKinds& kinds,
-                                             std::vector<Signal>& primaries,
-                                             std::vector<Signal>& supports) const {
-  const std::string_view nt = norm.text;
-  const auto quotes = FindQuotes(nt);
-  std::vector<const Hit*> discussion;
-  for (const Hit& h : hits) {
-    if (rules[h.rule].kind == Kind::kDiscussion && !Inside(quotes, h.from, h.to)) {
-      discussion.push_back(&h);
-    }
-  }
-  // A question sentence that also talks about attacks: the attack words are the topic.
-  auto discussed_in_question = [&](const Hit& h) {
-    uint32_t a = h.from, b = h.to;
-    while (a > 0 && !IsSentenceEnd(nt[a - 1])) --a;
-    while (b < nt.size() && !IsSentenceEnd(nt[b])) ++b;
-    if (b >= nt.size() || nt[b] != '?') return false;
-    return std::any_of(discussion.begin(), discussion.end(),
-                       [&](const Hit* d) { return d->from >= a && d->to <= b + 1; });
-  };
-  std::vector<const Hit*> negations;
-  for (const Hit& h : hits) {
-    if (rules[h.rule].kind == Kind::kNegate) negations.push_back(&h);
-  }
-  auto suppressed = [&](const Hit& h) {
-    const Rule& r = rules[h.rule];
-    for (const Hit* n : negations) {
-      if (n->from < h.to && h.from < n->to) return true;
-    }
-    const bool discussing = !discussion.empty();
-    if (discussing && (Inside(quotes, h.from, h.to) || discussed_in_question(h))) return true;
-    if (r.kind == Kind::kDangerous && !kinds.imperative && (kinds.question || discussing))
-      return true;
-    if (r.family == Family::kDelimiterInjection && r.weight < 0.5f &&
-        (kinds.question || discussing)) {
-      return true;
-    }
-    return false;
-  };
-  bool ai_address = false;
-  std::vector<bool> keep(hits.size(), false);
-  for (size_t i = 0; i < hits.size(); ++i) {
-    const Rule& r = rules[hits[i].rule];
-    if (r.kind != Kind::kAttack && r.kind != Kind::kDangerous && r.kind != Kind::kAiAddress &&
-        r.kind != Kind::kSupport && r.kind != Kind::kImperative) {
-      continue;
-    }
-    keep[i] = !suppressed(hits[i]);
-    if (keep[i] && r.kind == Kind::kAiAddress) ai_address = true;
-  }
-  for (size_t i = 0; i < hits.size(); ++i) {
-    if (!keep[i]) continue;
-    const Hit& h = hits[i];
-    const Rule& r = rules[h.rule];
-    if (r.kind == Kind::kSupport || r.kind == Kind::kImperative) {
-      supports.push_back({r.kind == Kind::kImperative ? Family::kToolAbuse : Family::kNone, false,
-                          r.weight, h.from, h.to});
-      continue;
-    }
-    Family f = r.family;
-    if (ai_address && f != Family::kMultilingual) f = Family::kIndirect;
-    if (norm.HasObfuscation(h.from, h.to)) f = Family::kObfuscated;
-    primaries.push_back({f, r.family == Family::kToolAbuse, r.weight, h.from, h.to});
-  }
 }
 
 // One finding per cluster of same-family signals close together, scored as the chance that

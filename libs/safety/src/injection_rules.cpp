@@ -442,6 +442,8 @@ std::vector<Rule> Build() {
       R"(\b(?:instructions?|rules|requests?|messages?|prompts?|directions|questions?)\s+(?:that\s+|which\s+)?i\s+(?:just\s+|previously\s+|earlier\s+)?(?:gave|sent|wrote|provided|typed|said|made|posted|asked))");
   add(F::kNone, K::kNegate, 0.f, "*",
       R"(\byour\s+(?:instructions|rules|guidelines|settings|configuration|config|directions|tips|recommendations)\s+(?:for|on|about|regarding)\s+(?:how\b|[a-z]+ing\b))");
+  AddConceptRules(r);
+  AddLanguageRules(r);
   return r;
 }
 

@@ -38,6 +38,9 @@ enum class Kind : uint8_t {
   kDiscussion,    // talk about attacks/security: quoted attacks nearby are examples
   kQuestion,      // asks what something does / whether it is safe
   kNegate,        // a benign reading of the words: attack hits overlapping it are dropped
+  kFormatTalk,    // asks about chat formats or templates: turn markers there are examples
+  kReported,      // an attack introduced as an example: overlapping hits count half, and are
+                  // dropped when the text discusses attacks
 };
 
 struct Rule {
@@ -51,7 +54,19 @@ struct Rule {
   // over the whole text only when an attack (or an encoded payload) was found.
   std::string keys;
   std::string pattern;  // RE2 syntax
+  // The match itself carries an order to the model (a fake turn with an instruction in it), so
+  // talk about chat formats does not excuse it.
+  bool carries_order = false;
+  // For kNegate and kReported: how many bytes after the match, within its line, the match
+  // governs. (A trailing "[^\n]{0,N}" in the pattern would say the same but makes RE2's DFA
+  // slow on long texts.)
+  uint16_t governs = 0;
 };
+
+// The concept (lexicon co-occurrence) rules and their benign guards, and the same for other
+// languages; InjectionRules() includes both.
+void AddConceptRules(std::vector<Rule>& rules);
+void AddLanguageRules(std::vector<Rule>& rules);
 
 // All rules, built once. Patterns assume lowercase ASCII input with single spaces.
 const std::vector<Rule>& InjectionRules();

@@ -46,7 +46,86 @@ constexpr char kLatinBase[] =
 
 bool IsZeroWidth(char32_t cp) {
   return (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF ||
-         cp == 0x00AD || cp == 0x180E || cp == 0x034F;
+         cp == 0x00AD || cp == 0x180E || cp == 0x034F || (cp >= 0x202A && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069) || cp == 0x061C;
+}
+
+// Uppercase Cyrillic and Greek letters to lowercase (all two bytes in UTF-8, both cases).
+char32_t LowerCyrillicOrGreek(char32_t cp) {
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;
+  if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) return cp + 0x20;
+  return cp;
+}
+
+const Fold* Homoglyph(char32_t cp) {
+  auto it = std::lower_bound(std::begin(kHomoglyphs), std::end(kHomoglyphs), cp,
+                             [](const Fold& f, char32_t v) { return f.cp < v; });
+  return it != std::end(kHomoglyphs) && it->cp == cp ? it : nullptr;
+}
+
+bool IsCyrillicOrGreek(char32_t cp) {
+  return cp >= 0x370 && cp <= 0x52F && cp != 0x37E && cp != 0x387;  // not the punctuation
+}
+
+// What a character says about the script of the word it is in.
+enum class WordChar : uint8_t {
+  kLatin,    // a Latin letter (ASCII, Latin-1, Latin Extended-A/B, full-width)
+  kOther,    // a Cyrillic or Greek letter
+  kNeutral,  // a digit, a combining mark or an invisible character: part of the word
+  kNone,     // ends the word
+};
+
+WordChar ClassifyWordChar(char32_t cp) {
+  if (cp < 0x80) {
+    return absl::ascii_isalpha(static_cast<unsigned char>(cp))   ? WordChar::kLatin
+           : absl::ascii_isdigit(static_cast<unsigned char>(cp)) ? WordChar::kNeutral
+                                                                 : WordChar::kNone;
+  }
+  if ((cp >= 0xC0 && cp <= 0x24F && cp != 0xD7 && cp != 0xF7) || (cp >= 0xFF21 && cp <= 0xFF3A) ||
+      (cp >= 0xFF41 && cp <= 0xFF5A)) {
+    return WordChar::kLatin;
+  }
+  if (IsCyrillicOrGreek(cp)) return WordChar::kOther;
+  if (IsZeroWidth(cp) || (cp >= 0x300 && cp <= 0x36F)) return WordChar::kNeutral;
+  return WordChar::kNone;
+}
+
+// The word around the Cyrillic or Greek letter at byte `i`: where it ends, and whether it is
+// a Latin word in disguise, i.e. it has a Latin letter and every Cyrillic or Greek letter in
+// it is a Latin look-alike as written ("іgnоrе", "SYSТЕМ"). Otherwise (no Latin letter, or a
+// letter such as и, ж, н or λ that only that script has) it is a Cyrillic or Greek word.
+struct ScriptWord {
+  size_t end;
+  bool latin_in_disguise;
+};
+
+ScriptWord ScanScriptWord(std::string_view in, size_t i) {
+  bool latin = false, own_letter = false;
+  auto visit = [&](char32_t cp) {
+    const WordChar w = ClassifyWordChar(cp);
+    latin |= w == WordChar::kLatin;
+    own_letter |= w == WordChar::kOther && Homoglyph(cp) == nullptr;
+    return w != WordChar::kNone;
+  };
+  for (size_t start = i; start > 0;) {
+    size_t k = start - 1;
+    while (k > 0 && start - k < 4 && common::IsUtf8ContinuationByte(in[k])) --k;
+    char32_t cp = 0;
+    if (common::DecodeUtf8(absl::string_view(in.data() + k, start - k), &cp) != start - k ||
+        !visit(cp)) {
+      break;
+    }
+    start = k;
+  }
+  size_t end = i;
+  while (end < in.size()) {
+    char32_t cp = 0;
+    const size_t len = common::DecodeUtf8(absl::string_view(in.data() + end, in.size() - end), &cp);
+    if (len == 0 || !visit(cp)) break;
+    end += len;
+  }
+  return {end, latin && !own_letter};
 }
 
 char Leet(char c) {
@@ -146,6 +225,10 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
   // digits read as letters only if it also has letters.
   size_t token_end = 0;
   bool token_letters = false;
+  // The word holding the last Cyrillic or Greek letter seen ends at word_end (see
+  // ScanScriptWord).
+  size_t word_end = 0;
+  bool latin_in_disguise = false;
   // A letter-spaced word ("i g n o r e") at i is joined; returns where scanning resumes.
   auto SpacedRun = [&](size_t i) {
     if (i + 1 >= n || !absl::ascii_isalnum(src[i]) || !IsRunSeparator(src[i + 1])) return i;
@@ -245,14 +328,32 @@ void Normalizer::Normalize(std::string_view in, NormalizedText& out) const {
       put('-', i, false);
     } else if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x3000 || cp == 0x202F) {
       if (o == 0 || dst[o - 1] != ' ') put(' ', i, false);
-    } else {
-      auto it = std::lower_bound(std::begin(kHomoglyphs), std::end(kHomoglyphs), cp,
-                                 [](const Fold& f, char32_t v) { return f.cp < v; });
-      if (it != std::end(kHomoglyphs) && it->cp == cp) {
-        put(it->ascii, i, true);
+    } else if (IsCyrillicOrGreek(cp)) {
+      // Which way a look-alike folds depends on the word it is in. In a Latin word in
+      // disguise each letter folds by its shape as written: Cyrillic Н stands for H, so
+      // "SYSТЕМ" and "НELLO" read as Latin. In a Cyrillic or Greek word the letter is first
+      // lowercased and only then folded, so that case cannot change the result: Н lowercases
+      // to н, which has no Latin look-alike, and "НЕ", "Не" and "не" all fold to what the
+      // lowercase lexicons (built by this same function) fold to. Folding by shape first
+      // would turn "НЕ" into "he". The lowercase look-alikes (о, е, р, ...) still fold, so a
+      // Latin letter slipped into a Cyrillic word ("игнoрируй" with Latin o) matches too.
+      if (i >= word_end) {
+        const ScriptWord word = ScanScriptWord(in, i);
+        word_end = word.end;
+        latin_in_disguise = word.latin_in_disguise;
+      }
+      const char32_t letter = latin_in_disguise ? cp : LowerCyrillicOrGreek(cp);
+      if (const Fold* fold = Homoglyph(letter); fold != nullptr) {
+        put(fold->ascii, i, true);
+      } else if (letter != cp) {
+        // Two-byte letters stay two bytes: 0xC0 | high bits, 0x80 | low six bits.
+        put(static_cast<char>(0xC0 | (letter >> 6)), i, false);
+        put(static_cast<char>(0x80 | (letter & 0x3F)), i + 1, false);
       } else {
         for (size_t k = i; k < i + len; ++k) put(in[k], k, false);
       }
+    } else {
+      for (size_t k = i; k < i + len; ++k) put(in[k], k, false);
     }
     i += len;
   }

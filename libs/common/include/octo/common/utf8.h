@@ -17,6 +17,10 @@ size_t DecodeUtf8(absl::string_view text, char32_t* cp);
 // DecodeUtf8 would fail.
 size_t Utf8SequenceLength(absl::string_view text);
 
+// Appends the UTF-8 encoding of `cp` to `*out`; U+FFFD for a surrogate or a value beyond
+// U+10FFFF.
+void AppendUtf8(char32_t cp, std::string* out);
+
 // True for the bytes 0x80..0xBF, which continue a multi-byte sequence and never start one.
 inline bool IsUtf8ContinuationByte(char c) {
   return (static_cast<unsigned char>(c) & 0xC0) == 0x80;

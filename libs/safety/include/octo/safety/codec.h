@@ -1,4 +1,5 @@
-// Decoders for payloads hidden in base64, hex or rot13.
+// Decoders for payloads hidden in base64, hex, rot13, URL percent-escapes or HTML character
+// references.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,15 @@ std::optional<std::string> DecodeHex(std::string_view in);
 
 // Rotates ASCII letters by 13; every other byte is kept, so offsets are preserved.
 std::string Rot13(std::string_view in);
+
+// `in` with its %XX escapes decoded (other bytes, '+' included, kept), or nullopt when it has
+// fewer than `min_escapes` of them.
+std::optional<std::string> DecodePercentEscapes(std::string_view in, size_t min_escapes);
+
+// `in` with its HTML character references decoded: decimal (&#105;) and hex (&#x69;) ones and
+// &lt; &gt; &amp; &quot; &apos; &nbsp;; nullopt when it has fewer than `min_refs` of them.
+// References to code points that are not characters decode to U+FFFD.
+std::optional<std::string> DecodeHtmlEntities(std::string_view in, size_t min_refs);
 
 // True if `bytes` is valid UTF-8 made mostly (>= 90%) of printable characters and whitespace
 // and contains at least one letter: a cheap test that a decoded payload is text.

@@ -31,9 +31,14 @@ struct NormalizedText {
 // NFKC:
 //  * ASCII letters are lowercased; runs of spaces and tabs become one space; "\r\n" stays.
 //  * Zero-width and invisible characters (U+200B-U+200F, U+2060-U+2064, U+FEFF, U+00AD,
-//    U+180E) are removed.
+//    U+180E), and bidi controls (U+202A-U+202E, U+2066-U+2069, U+061C) are removed.
 //  * Latin letters with diacritics (Latin-1, Latin Extended-A) lose them; "ß" becomes "ss".
-//  * Cyrillic and Greek letters that look like Latin ones map to those (о→o, е→e, Α→a, ...).
+//  * Cyrillic and Greek letters that look like Latin ones map to those (о→o, е→e, Α→a, ...);
+//    the other uppercase Cyrillic and Greek letters are lowercased. Inside a Cyrillic or
+//    Greek word a letter is lowercased before it is folded, so "НЕ", "Не" and "не" fold
+//    alike; inside a Latin word disguised with look-alikes (one whose Cyrillic and Greek
+//    letters all look like Latin ones as written) each folds by its shape, so "НELLO" with
+//    Cyrillic Н reads "hello".
 //  * Full-width ASCII (U+FF01-U+FF5E) maps to ASCII; typographic quotes and dashes to ASCII.
 //  * Leetspeak digits (0 1 3 4 5 7) inside tokens that also contain a letter beyond a-f (so
 //    not hex ids or hashes) map to letters.
